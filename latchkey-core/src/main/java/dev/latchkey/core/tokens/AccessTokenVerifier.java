@@ -1,0 +1,241 @@
+package dev.latchkey.core.tokens;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
+import com.nimbusds.jose.jca.JCAContext;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
+import com.nimbusds.jose.proc.JWSKeySelector;
+import com.nimbusds.jose.proc.JWSVerifierFactory;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimNames;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.BadJWTException;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import com.nimbusds.jwt.proc.ExpiredJWTException;
+import java.security.Key;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Verifies access tokens issued by {@link AccessTokenIssuer}. Thread-safe; the Nimbus processor
+ * is built once.
+ *
+ * <p>Accepted: a JWS (never JWE or unsecured) of at most {@link #MAX_TOKEN_LENGTH} characters,
+ * {@code typ} {@code at+jwt} or {@code application/at+jwt}, whose {@code alg} is one of the
+ * current ring's algorithms and equals the algorithm of the key named by {@code kid} in the
+ * current ring (keys in the header such as {@code jwk}, {@code jku}, {@code x5u} are ignored),
+ * with a valid signature, exact {@code iss}, exactly one {@code aud} equal to ours, the string
+ * claims {@code sub, sid, jti, client_id, role}, {@code iat} not in the future and {@code exp}
+ * (and {@code nbf} when present) checked against the injected clock with the configured leeway.
+ *
+ * <p>{@link TokenVerification.Expired} is only returned when everything else holds, signature
+ * included: a forged expired token is {@link TokenVerification.Invalid}.
+ */
+public final class AccessTokenVerifier {
+
+    /** Longer inputs are refused without being parsed. */
+    public static final int MAX_TOKEN_LENGTH = 8 * 1024;
+
+    static final String CLIENT_ID = "client_id";
+    static final String ROLE = "role";
+    static final String SESSION_ID = "sid";
+
+    private static final Set<String> REQUIRED_CLAIMS = Set.of(
+            JWTClaimNames.ISSUER, JWTClaimNames.AUDIENCE, JWTClaimNames.SUBJECT, JWTClaimNames.JWT_ID,
+            JWTClaimNames.ISSUED_AT, JWTClaimNames.EXPIRATION_TIME, CLIENT_ID, ROLE, SESSION_ID);
+
+    private final DefaultJWTProcessor<SecurityContext> processor;
+
+    public AccessTokenVerifier(Supplier<KeyRing> keys, TokenSettings settings, Clock clock) {
+        Objects.requireNonNull(keys, "keys");
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(clock, "clock");
+        processor = new DefaultJWTProcessor<>();
+        processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(
+                AccessTokenIssuer.ACCESS_TOKEN_TYPE, new JOSEObjectType("application/at+jwt")));
+        processor.setJWSKeySelector(new RingKeySelector(keys));
+        processor.setJWSVerifierFactory(new RingVerifierFactory(keys));
+        processor.setJWTClaimsSetVerifier(new AccessTokenClaimsVerifier(settings, clock));
+        // No JWE key selector: encrypted tokens are refused (and never reach the processor anyway).
+    }
+
+    /** Never throws, whatever the input. */
+    public TokenVerification verify(String compactJwt) {
+        if (compactJwt == null || compactJwt.isEmpty()) {
+            return new TokenVerification.Invalid("empty token");
+        }
+        if (compactJwt.length() > MAX_TOKEN_LENGTH) {
+            return new TokenVerification.Invalid("token longer than " + MAX_TOKEN_LENGTH + " characters");
+        }
+        if (!hasThreeParts(compactJwt)) {
+            return new TokenVerification.Invalid("not a compact JWS (need exactly three parts)");
+        }
+        try {
+            // SignedJWT.parse refuses alg "none" and anything that is not a JWS header.
+            SignedJWT jwt = SignedJWT.parse(compactJwt);
+            JWTClaimsSet claims = processor.process(jwt, null);
+            return new TokenVerification.Valid(toClaims(claims));
+        } catch (ExpiredJWTException e) {
+            return new TokenVerification.Expired();
+        } catch (ParseException e) {
+            return new TokenVerification.Invalid("malformed: " + e.getMessage());
+        } catch (BadJOSEException | JOSEException e) {
+            return new TokenVerification.Invalid(e.getMessage());
+        } catch (RuntimeException | StackOverflowError e) {
+            return new TokenVerification.Invalid("unreadable token (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private static boolean hasThreeParts(String s) {
+        int dots = 0;
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) == '.' && ++dots > 2) {
+                return false;
+            }
+        }
+        return dots == 2;
+    }
+
+    private static AccessTokenClaims toClaims(JWTClaimsSet claims) throws ParseException {
+        return new AccessTokenClaims(
+                claims.getSubject(),
+                claims.getStringClaim(SESSION_ID),
+                claims.getStringClaim(ROLE),
+                claims.getStringClaim(CLIENT_ID),
+                claims.getJWTID(),
+                claims.getIssueTime().toInstant(),
+                claims.getExpirationTime().toInstant());
+    }
+
+    /**
+     * Looks the key up by {@code kid} in the ring the supplier gives now (rings change on
+     * rotation) and returns it only when the header's {@code alg} is the algorithm that key signs
+     * with. Every other header member that could name a key is ignored.
+     */
+    private static final class RingKeySelector implements JWSKeySelector<SecurityContext> {
+        private final Supplier<KeyRing> keys;
+
+        RingKeySelector(Supplier<KeyRing> keys) {
+            this.keys = keys;
+        }
+
+        @Override
+        public List<? extends Key> selectJWSKeys(JWSHeader header, SecurityContext context) {
+            KeyRing ring = keys.get();
+            JWSAlgorithm alg = header.getAlgorithm();
+            if (!ring.algorithms().contains(alg)) {
+                return List.of();
+            }
+            KeyRing.Entry entry = ring.entry(header.getKeyID());
+            if (entry == null || !entry.key().algorithm().equals(alg)) {
+                return List.of();
+            }
+            return List.of(entry.publicKey());
+        }
+    }
+
+    /**
+     * Hands back the verifier the ring built once for the selected key instead of a new one per
+     * token. Falls back to Nimbus's factory when the ring rotated between selection and here.
+     */
+    private static final class RingVerifierFactory implements JWSVerifierFactory {
+        private final Supplier<KeyRing> keys;
+        private final DefaultJWSVerifierFactory fallback = new DefaultJWSVerifierFactory();
+
+        RingVerifierFactory(Supplier<KeyRing> keys) {
+            this.keys = keys;
+        }
+
+        @Override
+        public JWSVerifier createJWSVerifier(JWSHeader header, Key key) throws JOSEException {
+            KeyRing.Entry entry = keys.get().entry(header.getKeyID());
+            if (entry != null && entry.publicKey() == key && entry.key().algorithm().equals(header.getAlgorithm())) {
+                return entry.verifier();
+            }
+            return fallback.createJWSVerifier(header, key);
+        }
+
+        @Override
+        public Set<JWSAlgorithm> supportedJWSAlgorithms() {
+            return fallback.supportedJWSAlgorithms();
+        }
+
+        @Override
+        public JCAContext getJCAContext() {
+            return fallback.getJCAContext();
+        }
+    }
+
+    /**
+     * Nimbus's claims verifier with the time taken from the injected {@link Clock} (by overriding
+     * {@code currentTime()}) and extra checks that run before Nimbus's own, so that its
+     * expiry check, which comes last, only fires on an otherwise valid token.
+     */
+    private static final class AccessTokenClaimsVerifier extends DefaultJWTClaimsVerifier<SecurityContext> {
+        private final Clock clock;
+        private final long leewaySeconds;
+
+        AccessTokenClaimsVerifier(TokenSettings settings, Clock clock) {
+            super(Set.of(settings.audience()),
+                    new JWTClaimsSet.Builder().issuer(settings.issuer()).build(),
+                    REQUIRED_CLAIMS,
+                    null);
+            this.clock = clock;
+            this.leewaySeconds = leewaySeconds(settings);
+            setMaxClockSkew((int) leewaySeconds);
+        }
+
+        private static long leewaySeconds(TokenSettings settings) {
+            long seconds = settings.clockLeeway().getSeconds();
+            return settings.clockLeeway().getNano() > 0 ? seconds + 1 : seconds;
+        }
+
+        @Override
+        protected Date currentTime() {
+            return Date.from(clock.instant());
+        }
+
+        @Override
+        public void verify(JWTClaimsSet claims, SecurityContext context) throws BadJWTException {
+            List<String> audience = claims.getAudience();
+            if (audience == null || audience.size() != 1) {
+                throw new BadJWTException("JWT aud must be exactly one value");
+            }
+            for (String name : List.of(JWTClaimNames.SUBJECT, JWTClaimNames.JWT_ID, SESSION_ID, ROLE, CLIENT_ID)) {
+                requireNonBlankString(claims, name);
+            }
+            Date issuedAt = claims.getIssueTime();
+            if (issuedAt == null) {
+                throw new BadJWTException("JWT missing required claims: [iat]");
+            }
+            Instant latestAcceptable = clock.instant().plusSeconds(leewaySeconds);
+            if (issuedAt.toInstant().isAfter(latestAcceptable)) {
+                throw new BadJWTException("JWT issued in the future");
+            }
+            super.verify(claims, context);
+        }
+
+        private static void requireNonBlankString(JWTClaimsSet claims, String name) throws BadJWTException {
+            Object value = claims.getClaim(name);
+            if (value == null) {
+                throw new BadJWTException("JWT missing required claims: [" + name + "]");
+            }
+            if (!(value instanceof String s) || s.isBlank()) {
+                throw new BadJWTException("JWT claim " + name + " must be a non-blank string");
+            }
+        }
+    }
+}

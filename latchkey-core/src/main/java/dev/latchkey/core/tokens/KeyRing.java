@@ -1,0 +1,136 @@
+package dev.latchkey.core.tokens;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * An immutable set of signing keys. The key with the newest {@code createdAt} signs (on a tie,
+ * the one listed last); every key of the ring verifies and is published in the JWKS, so tokens
+ * signed before a rotation keep verifying while their key is still in the ring.
+ *
+ * <p>The ring converts each key once into its Nimbus signer, verifier and public key, so neither
+ * issuing nor verifying rebuilds them per token.
+ */
+public final class KeyRing {
+
+    /** Per-key material derived once when the ring is built. */
+    record Entry(SigningKey key, JWSSigner signer, PublicKey publicKey, JWSVerifier verifier) {}
+
+    private final Map<String, Entry> byKid;
+    private final Entry current;
+    private final JWKSet publicJwkSet;
+    private final Set<JWSAlgorithm> algorithms;
+
+    private KeyRing(Map<String, Entry> byKid, Entry current, JWKSet publicJwkSet, Set<JWSAlgorithm> algorithms) {
+        this.byKid = byKid;
+        this.current = current;
+        this.publicJwkSet = publicJwkSet;
+        this.algorithms = algorithms;
+    }
+
+    /** Builds a ring from at least one key; kids must be unique. */
+    public static KeyRing of(List<SigningKey> keys) {
+        if (keys == null || keys.isEmpty()) {
+            throw new IllegalArgumentException("A key ring needs at least one signing key");
+        }
+        Map<String, Entry> byKid = new LinkedHashMap<>();
+        Entry current = null;
+        List<JWK> publicJwks = new ArrayList<>(keys.size());
+        Set<JWSAlgorithm> algorithms = new LinkedHashSet<>();
+        for (SigningKey key : keys) {
+            if (key == null) {
+                throw new IllegalArgumentException("A key ring cannot hold a null key");
+            }
+            Entry entry = entryFor(key);
+            if (byKid.putIfAbsent(key.kid(), entry) != null) {
+                throw new IllegalArgumentException("Two signing keys share the kid " + key.kid());
+            }
+            if (current == null || !key.createdAt().isBefore(current.key().createdAt())) {
+                current = entry;
+            }
+            publicJwks.add(key.publicJwk());
+            algorithms.add(key.algorithm());
+        }
+        return new KeyRing(Collections.unmodifiableMap(byKid), current, new JWKSet(publicJwks),
+                Collections.unmodifiableSet(algorithms));
+    }
+
+    /** The key that signs new tokens. */
+    public SigningKey current() {
+        return current.key();
+    }
+
+    public Optional<SigningKey> find(String kid) {
+        Entry entry = kid == null ? null : byKid.get(kid);
+        return entry == null ? Optional.empty() : Optional.of(entry.key());
+    }
+
+    /** Every key of the ring, public members only. */
+    public JWKSet publicJwkSet() {
+        return publicJwkSet;
+    }
+
+    /** {@code {"keys":[...]}} with public members only, ready to serialise as the JWKS document. */
+    public Map<String, Object> publicJwksJson() {
+        return publicJwkSet.toJSONObject(true);
+    }
+
+    /** The algorithms of the ring's keys: exactly what the verifier accepts. */
+    public Set<JWSAlgorithm> algorithms() {
+        return algorithms;
+    }
+
+    /** All keys, in the order given. */
+    public List<SigningKey> keys() {
+        return byKid.values().stream().map(Entry::key).toList();
+    }
+
+    Entry currentEntry() {
+        return current;
+    }
+
+    Entry entry(String kid) {
+        return kid == null ? null : byKid.get(kid);
+    }
+
+    @Override
+    public String toString() {
+        return "KeyRing[current=" + current.key().kid() + ", kids=" + byKid.keySet() + "]";
+    }
+
+    private static Entry entryFor(SigningKey key) {
+        try {
+            JWK jwk = key.privateJwk();
+            if (jwk instanceof RSAKey rsa) {
+                var publicKey = rsa.toRSAPublicKey();
+                return new Entry(key, new RSASSASigner(rsa), publicKey, new RSASSAVerifier(publicKey));
+            }
+            if (jwk instanceof ECKey ec) {
+                var publicKey = ec.toECPublicKey();
+                return new Entry(key, new ECDSASigner(ec), publicKey, new ECDSAVerifier(publicKey));
+            }
+        } catch (JOSEException e) {
+            throw new IllegalArgumentException("Signing key " + key.kid() + " cannot be used: " + e.getMessage(), e);
+        }
+        throw new IllegalArgumentException("Unsupported signing key type for " + key.kid());
+    }
+}

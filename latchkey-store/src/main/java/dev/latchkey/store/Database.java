@@ -1,0 +1,236 @@
+package dev.latchkey.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.latchkey.core.accounts.UserStore;
+import dev.latchkey.core.secrets.SecretStore;
+import dev.latchkey.core.sessions.SessionStore;
+import dev.latchkey.store.jdbc.Engine;
+import dev.latchkey.store.jdbc.JdbcSecretStore;
+import dev.latchkey.store.jdbc.JdbcSessionStore;
+import dev.latchkey.store.jdbc.JdbcUserStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The database Latchkey keeps its state in: a connection pool, its migrations and the store
+ * adapters on top. Embedded SQLite by default, PostgreSQL when given a URL.
+ */
+public final class Database implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Database.class);
+
+    /** Embedded file name inside the data directory. */
+    public static final String SQLITE_FILE = "latchkey.db";
+
+    // SQLite has one writer at a time (WAL lets readers run beside it), so more connections
+    // than this only queue on the write lock; they would not add throughput.
+    private static final int SQLITE_MAX_POOL = 4;
+    private static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(3);
+    private static final Duration STARTUP_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration PING_TIMEOUT = Duration.ofSeconds(1);
+
+    private final HikariDataSource dataSource;
+    private final Engine engine;
+    private final String location;
+    private final UserStore users;
+    private final SessionStore sessions;
+    private final SecretStore secrets;
+
+    private Database(HikariDataSource dataSource, Engine engine, String location) {
+        this.dataSource = dataSource;
+        this.engine = engine;
+        this.location = location;
+        this.users = new JdbcUserStore(dataSource, engine);
+        this.sessions = new JdbcSessionStore(dataSource);
+        this.secrets = new JdbcSecretStore(dataSource);
+    }
+
+    /**
+     * Connects (failing within a few seconds, with {@link StoreUnavailableException}, when the
+     * server cannot be reached) and, unless the settings say otherwise, migrates.
+     *
+     * @throws IllegalArgumentException when the URL is not one Latchkey understands; the message
+     *                                  says what is wrong and never repeats the URL
+     */
+    public static Database open(DatabaseSettings settings) {
+        DatabaseUrl url = settings.url() == null ? embedded(settings.dataDirectory()) : DatabaseUrl.parse(settings.url());
+        HikariConfig config = switch (url.engine()) {
+            case SQLITE -> sqliteConfig(url, settings);
+            case POSTGRESQL -> postgresConfig(url, settings);
+        };
+        HikariDataSource dataSource;
+        try {
+            dataSource = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            // Hikari's PoolInitializationException; the driver's message names host and reason.
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new StoreUnavailableException("Cannot connect to the database (" + url.description() + "): "
+                    + cause.getMessage(), e);
+        }
+        Database database = new Database(dataSource, url.engine(), url.description());
+        if (settings.migrateOnOpen()) {
+            try {
+                database.migrate();
+            } catch (RuntimeException e) {
+                database.close();
+                throw e;
+            }
+        }
+        log.info("Opened database: {} (pool of at most {})", url.description(), config.getMaximumPoolSize());
+        return database;
+    }
+
+    /** Applies pending migrations; safe to run again, and from several instances at once. */
+    public void migrate() {
+        try {
+            var result = Flyway.configure(Database.class.getClassLoader())
+                    .dataSource(dataSource)
+                    .locations(engine.migrationLocation())
+                    .failOnMissingLocations(true)
+                    .load()
+                    .migrate();
+            if (result.migrationsExecuted > 0) {
+                log.info("Migrated {} to schema version {}", location, result.targetSchemaVersion);
+            }
+        } catch (FlywayException e) {
+            throw new StoreException("Database migration failed (" + location + "): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * True when a connection answers within about a second. Never throws and never waits for
+     * the pool's full connection timeout: readiness probes have short timeouts of their own.
+     */
+    public boolean ping() {
+        if (dataSource.isClosed()) {
+            return false;
+        }
+        CompletableFuture<Boolean> check = CompletableFuture.supplyAsync(this::connectionAnswers,
+                task -> Thread.ofVirtual().name("latchkey-db-ping").start(task));
+        try {
+            return check.get(PING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // the check ends on its own within the pool's connection timeout
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private boolean connectionAnswers() {
+        try (Connection connection = dataSource.getConnection()) {
+            return connection.isValid((int) PING_TIMEOUT.toSeconds());
+        } catch (SQLException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    public UserStore users() {
+        return users;
+    }
+
+    public SessionStore sessions() {
+        return sessions;
+    }
+
+    public SecretStore secrets() {
+        return secrets;
+    }
+
+    /** "sqlite" or "postgresql". */
+    public String engine() {
+        return engine.id();
+    }
+
+    /** Where the database is, without credentials (for logs and diagnostics). */
+    public String location() {
+        return location;
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    private static DatabaseUrl embedded(Path dataDirectory) {
+        try {
+            Files.createDirectories(dataDirectory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create the data directory " + dataDirectory, e);
+        }
+        Path file = dataDirectory.resolve(SQLITE_FILE).toAbsolutePath();
+        return DatabaseUrl.parse("jdbc:sqlite:" + file);
+    }
+
+    private static HikariConfig sqliteConfig(DatabaseUrl url, DatabaseSettings settings) {
+        HikariConfig config = commonConfig(url);
+        config.setMaximumPoolSize(Math.min(settings.maxPoolSize(), SQLITE_MAX_POOL));
+        // Applied by the xerial driver to every new connection (these pragmas are per connection,
+        // except journal_mode, which sticks to the file).
+        // WAL: readers never block the writer nor the writer them.
+        config.addDataSourceProperty("journal_mode", "WAL");
+        // Writers are serialized by SQLite's single write lock. A connection that finds it taken
+        // waits (up to 5 s) instead of failing at once with SQLITE_BUSY; with at most 4 pooled
+        // connections and short write transactions that wait is milliseconds.
+        config.addDataSourceProperty("busy_timeout", "5000");
+        // SQLite ignores REFERENCES ... ON DELETE CASCADE unless told per connection.
+        config.addDataSourceProperty("foreign_keys", "true");
+        // In WAL mode NORMAL is durable against application crashes and consistent after a power
+        // loss (the last commits may be lost), and avoids an fsync per commit.
+        config.addDataSourceProperty("synchronous", "NORMAL");
+        // The embedded database is on local disk: the first connection either opens or not.
+        config.setInitializationFailTimeout(1);
+        return config;
+    }
+
+    private static HikariConfig postgresConfig(DatabaseUrl url, DatabaseSettings settings) {
+        HikariConfig config = commonConfig(url);
+        config.setMaximumPoolSize(settings.maxPoolSize());
+        if (url.user() != null) {
+            config.setUsername(url.user());
+        }
+        if (url.password() != null) {
+            // a pool property (masked in Hikari's logs), never part of a logged URL
+            config.setPassword(url.password());
+        }
+        config.addDataSourceProperty("ApplicationName", "latchkey");
+        // Seconds for the TCP connect, so an unreachable (black-holed) host fails fast rather
+        // than after the OS's minutes-long timeout. A connectTimeout in the URL takes precedence.
+        config.addDataSourceProperty("connectTimeout", String.valueOf(CONNECTION_TIMEOUT.toSeconds()));
+        // Fail the start after ~2 s of refused connections, with the driver's reason, instead of
+        // starting a server that answers 500 to everything.
+        config.setInitializationFailTimeout(STARTUP_CONNECT_TIMEOUT.toMillis());
+        return config;
+    }
+
+    private static HikariConfig commonConfig(DatabaseUrl url) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("latchkey-" + url.engine().id());
+        config.setJdbcUrl(url.jdbcUrl());
+        // A request waits at most this long for a connection before failing with 503-able
+        // StoreUnavailableException, rather than piling up behind a dead database.
+        config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+        config.setValidationTimeout(PING_TIMEOUT.toMillis());
+        return config;
+    }
+}
