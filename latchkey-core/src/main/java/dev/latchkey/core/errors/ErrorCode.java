@@ -7,6 +7,7 @@ package dev.latchkey.core.errors;
 public enum ErrorCode {
     VALIDATION_FAILED,
     PAYLOAD_TOO_LARGE,
+    REQUEST_TOO_LARGE,
     EMAIL_TAKEN,
     INVALID_CREDENTIALS,
     RATE_LIMITED,

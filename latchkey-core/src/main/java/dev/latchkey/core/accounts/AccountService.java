@@ -1,0 +1,121 @@
+package dev.latchkey.core.accounts;
+
+import dev.latchkey.core.errors.ErrorCode;
+import dev.latchkey.core.errors.LatchkeyException;
+import dev.latchkey.core.passwords.PasswordCheck;
+import dev.latchkey.core.passwords.PasswordHashing;
+import dev.latchkey.core.passwords.PasswordPolicy;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Registration, authentication and password changes.
+ *
+ * <p>Authentication never tells an unknown email from a wrong password: both answer
+ * {@code INVALID_CREDENTIALS} with the same words, and both spend one password verification
+ * with the configured parameters (an unknown email verifies against a dummy hash).
+ */
+public final class AccountService {
+    private final UserStore users;
+    private final PasswordHashing hashing;
+    private final PasswordPolicy policy;
+    private final Clock clock;
+
+    public AccountService(UserStore users, PasswordHashing hashing, PasswordPolicy policy, Clock clock) {
+        this.users = users;
+        this.hashing = hashing;
+        this.policy = policy;
+        this.clock = clock;
+    }
+
+    public User register(String email, String password) {
+        return create(email, password, Roles.USER);
+    }
+
+    /** Creates an account with the given role after the same checks as registration. */
+    public User create(String email, String password, String role) {
+        Map<String, String> problems = new LinkedHashMap<>();
+        Optional<String> normalized = Emails.normalize(email);
+        if (normalized.isEmpty()) {
+            problems.put("email", "must be a valid email address");
+        }
+        if (policy.check(password) instanceof PasswordCheck.Rejected rejected) {
+            problems.put("password", rejected.reason());
+        }
+        if (!Roles.ALL.contains(role)) {
+            problems.put("role", "must be one of " + Roles.ALL);
+        }
+        if (!problems.isEmpty()) {
+            throw new LatchkeyException(ErrorCode.VALIDATION_FAILED, "The request is not valid.", problems);
+        }
+        User user = new User(UUID.randomUUID().toString(), normalized.get(), role, hashing.hash(password), clock.instant(), null);
+        try {
+            users.insert(user);
+        } catch (EmailTakenException e) {
+            throw new LatchkeyException(ErrorCode.EMAIL_TAKEN, "An account with this email already exists.");
+        }
+        return user;
+    }
+
+    /** The user whose email and password these are, or {@code INVALID_CREDENTIALS}. */
+    public User authenticate(String email, String password) {
+        Optional<User> found = Emails.normalize(email).flatMap(users::findByEmail);
+        if (found.isEmpty()) {
+            hashing.verifyDummy(password);
+            throw invalidCredentials();
+        }
+        User user = found.get();
+        PasswordHashing.Verification verification = hashing.verify(password, user.passwordHash());
+        if (!verification.matches() || user.disabled()) {
+            throw invalidCredentials();
+        }
+        if (verification.needsRehash()) {
+            // The configured algorithm or its cost changed since this hash was made.
+            users.updatePasswordHash(user.id(), hashing.hash(password));
+        }
+        return user;
+    }
+
+    /** Changes the password after checking the current one; the caller revokes the user's other sessions. */
+    public void changePassword(String userId, String currentPassword, String newPassword) {
+        if (policy.check(newPassword) instanceof PasswordCheck.Rejected rejected) {
+            throw LatchkeyException.validation("newPassword", rejected.reason());
+        }
+        User user = users.findById(userId).orElseThrow(AccountService::invalidCredentials);
+        if (!hashing.verify(currentPassword, user.passwordHash()).matches()) {
+            throw invalidCredentials();
+        }
+        users.updatePasswordHash(userId, hashing.hash(newPassword));
+    }
+
+    public Optional<User> find(String userId) {
+        return users.findById(userId);
+    }
+
+    /**
+     * Creates the bootstrap admin when no account has that email; does nothing when one exists.
+     * Returns true when it created the account.
+     */
+    public boolean ensureAdmin(String email, String password) {
+        Optional<String> normalized = Emails.normalize(email);
+        if (normalized.isPresent() && users.findByEmail(normalized.get()).isPresent()) {
+            return false;
+        }
+        try {
+            create(email, password, Roles.ADMIN);
+            return true;
+        } catch (LatchkeyException e) {
+            if (e.code() == ErrorCode.EMAIL_TAKEN) {
+                return false; // another instance created it at the same moment
+            }
+            throw e;
+        }
+    }
+
+    private static LatchkeyException invalidCredentials() {
+        return new LatchkeyException(ErrorCode.INVALID_CREDENTIALS, "The email or password is not correct.");
+    }
+}

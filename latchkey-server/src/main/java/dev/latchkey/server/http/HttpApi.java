@@ -1,0 +1,146 @@
+package dev.latchkey.server.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.latchkey.core.accounts.AccountService;
+import dev.latchkey.core.errors.ErrorCode;
+import dev.latchkey.core.errors.LatchkeyException;
+import dev.latchkey.core.sessions.SessionService;
+import dev.latchkey.core.tokens.AccessTokenIssuer;
+import dev.latchkey.core.tokens.AccessTokenVerifier;
+import dev.latchkey.core.tokens.KeyRing;
+import dev.latchkey.core.tokens.TokenSettings;
+import dev.latchkey.store.StoreUnavailableException;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.json.JavalinJackson;
+import java.time.Clock;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Latchkey's HTTP edge: routes, headers and the mapping of every failure to a JSON error with a
+ * stable code. Handlers only parse, call the domain and answer; they never build error JSON.
+ */
+public final class HttpApi {
+    private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
+    private static final Logger access = LoggerFactory.getLogger("latchkey.access");
+    static final String ERROR_WRITTEN = "latchkey.errorWritten";
+
+    /** What the HTTP edge needs from the rest of Latchkey. */
+    public record Dependencies(
+            AccountService accounts,
+            SessionService sessions,
+            AccessTokenIssuer issuer,
+            AccessTokenVerifier verifier,
+            Supplier<KeyRing> keys,
+            TokenSettings tokenSettings,
+            List<String> allowedOrigins,
+            List<String> trustedProxies,
+            boolean cookieSecure,
+            BooleanSupplier databaseReady,
+            Clock clock) {}
+
+    private HttpApi() {
+    }
+
+    public static Javalin create(Dependencies deps) {
+        ObjectMapper json = new ObjectMapper();
+        Cookies cookies = new Cookies(deps.cookieSecure());
+        RequestContext requests = new RequestContext(new ClientAddress(deps.trustedProxies()));
+        Authenticator authenticator = new Authenticator(deps.verifier(), deps.sessions());
+        TokenResponses tokens = new TokenResponses(deps.issuer(), cookies);
+        OriginCheck origins = new OriginCheck(deps.allowedOrigins());
+
+        AccountRoutes accountRoutes = new AccountRoutes(deps.accounts(), deps.sessions(), authenticator, tokens, requests, json);
+        SessionRoutes sessionRoutes = new SessionRoutes(deps.sessions(), deps.accounts(), authenticator, tokens, cookies,
+                origins, deps.clock());
+        DiscoveryRoutes discoveryRoutes = new DiscoveryRoutes(deps.keys(), deps.tokenSettings());
+        HealthRoutes healthRoutes = new HealthRoutes(deps.databaseReady());
+
+        return Javalin.create(config -> {
+            configureServer(config, json);
+            config.routes.before(ctx -> securityHeaders(ctx, deps.cookieSecure()));
+            accountRoutes.register(config.routes);
+            sessionRoutes.register(config.routes);
+            discoveryRoutes.register(config.routes);
+            healthRoutes.register(config.routes);
+            configureErrors(config);
+            config.requestLogger.http((ctx, ms) -> access.info("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.statusCode(),
+                    Math.round(ms)));
+        });
+    }
+
+    private static void configureServer(JavalinConfig config, ObjectMapper json) {
+        config.jsonMapper(new JavalinJackson(json, false));
+        config.concurrency.useVirtualThreads = true;
+        config.startup.showJavalinBanner = false;
+        config.startup.showOldJavalinVersionWarning = false;
+        config.http.prefer405over404 = true;
+        config.http.generateEtags = false;
+        config.jetty.modifyHttpConfiguration(http -> {
+            http.setSendServerVersion(false);
+            http.setSendXPoweredBy(false);
+            http.setSendDateHeader(true);
+            // Large enough that an oversized bearer token reaches Latchkey and is refused as
+            // TOKEN_INVALID; anything bigger is refused by Jetty with 431.
+            http.setRequestHeaderSize(32 * 1024);
+        });
+        config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
+    }
+
+    private static void securityHeaders(Context ctx, boolean cookieSecure) {
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("X-Frame-Options", "DENY");
+        ctx.header("Referrer-Policy", "no-referrer");
+        ctx.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+        ctx.header("Cache-Control", "no-store");
+        ctx.header("Pragma", "no-cache");
+        if (cookieSecure) {
+            ctx.header("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+        }
+    }
+
+    private static void configureErrors(JavalinConfig config) {
+        config.routes.exception(LatchkeyException.class, (e, ctx) -> {
+            ctx.attribute(ERROR_WRITTEN, true);
+            ErrorResponses.write(ctx, e);
+        });
+        config.routes.exception(Authenticator.BearerFailure.class, (e, ctx) -> {
+            ctx.attribute(ERROR_WRITTEN, true);
+            ctx.header("WWW-Authenticate", e.challenge());
+            ErrorResponses.write(ctx, e.error);
+        });
+        config.routes.exception(Exception.class, (e, ctx) -> {
+            String incident = UUID.randomUUID().toString();
+            ctx.attribute(ERROR_WRITTEN, true);
+            if (isStoreUnavailable(e)) {
+                log.warn("incident {}: storage unavailable on {} {}: {}", incident, ctx.method(), ctx.path(), e.toString());
+                ErrorResponses.write(ctx, ErrorCode.SERVICE_UNAVAILABLE,
+                        "The service is temporarily unavailable; try again shortly. (incident " + incident + ")");
+                ctx.header("Retry-After", "5");
+                return;
+            }
+            log.error("incident {}: unexpected failure on {} {}", incident, ctx.method(), ctx.path(), e);
+            ErrorResponses.write(ctx, ErrorCode.INTERNAL_ERROR, "Something went wrong on our side. (incident " + incident + ")");
+        });
+        config.routes.error(404, ctx -> {
+            if (ctx.attribute(ERROR_WRITTEN) == null) {
+                ErrorResponses.write(ctx, ErrorCode.NOT_FOUND, "No such resource.");
+            }
+        });
+        config.routes.error(405, ctx -> {
+            if (ctx.attribute(ERROR_WRITTEN) == null) {
+                ErrorResponses.write(ctx, ErrorCode.METHOD_NOT_ALLOWED, "This method is not allowed here.");
+            }
+        });
+    }
+
+    private static boolean isStoreUnavailable(Throwable e) {
+        return e instanceof StoreUnavailableException;
+    }
+}

@@ -1,0 +1,152 @@
+package dev.latchkey.server.http;
+
+import dev.latchkey.core.accounts.AccountService;
+import dev.latchkey.core.accounts.User;
+import dev.latchkey.core.errors.ErrorCode;
+import dev.latchkey.core.errors.LatchkeyException;
+import dev.latchkey.core.sessions.RefreshOutcome;
+import dev.latchkey.core.sessions.Session;
+import dev.latchkey.core.sessions.SessionService;
+import dev.latchkey.core.tokens.AccessTokenClaims;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Refresh, logout, logout everywhere and the sessions list.
+ *
+ * <p>On the two cookie routes the order of checks is fixed: the {@code Origin} first, then the
+ * cookie, then the CSRF token bound to the session. A {@code 403} never touches cookies (a
+ * cross-site form post would otherwise be able to log a user out); a {@code 401} from refresh
+ * clears them.
+ */
+final class SessionRoutes {
+    private final SessionService sessions;
+    private final AccountService accounts;
+    private final Authenticator authenticator;
+    private final TokenResponses tokens;
+    private final Cookies cookies;
+    private final OriginCheck origins;
+    private final Clock clock;
+
+    SessionRoutes(SessionService sessions, AccountService accounts, Authenticator authenticator, TokenResponses tokens,
+                  Cookies cookies, OriginCheck origins, Clock clock) {
+        this.sessions = sessions;
+        this.accounts = accounts;
+        this.authenticator = authenticator;
+        this.tokens = tokens;
+        this.cookies = cookies;
+        this.origins = origins;
+        this.clock = clock;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.post("/auth/refresh", this::refresh);
+        routes.post("/auth/logout", this::logout);
+        routes.post("/auth/logout-all", this::logoutAll);
+        routes.get("/auth/sessions", this::list);
+        routes.delete("/auth/sessions/{id}", this::revoke);
+    }
+
+    private void refresh(Context ctx) {
+        refuseForeignOrigin(ctx);
+        String refreshToken = ctx.cookie(Cookies.REFRESH);
+        if (refreshToken == null || refreshToken.isEmpty()) {
+            throw refused(ctx, ErrorCode.REFRESH_TOKEN_MISSING, "No refresh token was sent.");
+        }
+        Optional<Session> session = sessions.findByRefreshToken(refreshToken);
+        if (session.isEmpty()) {
+            throw refused(ctx, ErrorCode.REFRESH_TOKEN_INVALID, "The refresh token is not valid.");
+        }
+        requireCsrf(ctx, session.get());
+        switch (sessions.refresh(refreshToken)) {
+            case RefreshOutcome.Refreshed refreshed -> {
+                Optional<User> user = accounts.find(refreshed.session().session().userId());
+                if (user.isEmpty() || user.get().disabled()) {
+                    sessions.revoke(refreshed.session().session().id(), clock.instant());
+                    throw refused(ctx, ErrorCode.REFRESH_TOKEN_INVALID, "The refresh token is not valid.");
+                }
+                tokens.answer(ctx, 200, user.get(), refreshed.session(), false);
+            }
+            case RefreshOutcome.Refused r -> throw refused(ctx, r.code(), refusalMessage(r.code()));
+        }
+    }
+
+    private void logout(Context ctx) {
+        refuseForeignOrigin(ctx);
+        String refreshToken = ctx.cookie(Cookies.REFRESH);
+        if (refreshToken != null && !refreshToken.isEmpty()) {
+            Optional<Session> session = sessions.findByRefreshToken(refreshToken);
+            if (session.isPresent()) {
+                requireCsrf(ctx, session.get());
+                sessions.revoke(session.get().id(), clock.instant());
+            }
+        }
+        cookies.clear(ctx);
+        ctx.status(204);
+    }
+
+    private void logoutAll(Context ctx) {
+        AccessTokenClaims claims = authenticator.require(ctx);
+        sessions.revokeAll(claims.subject(), null);
+        cookies.clear(ctx);
+        ctx.status(204);
+    }
+
+    private void list(Context ctx) {
+        AccessTokenClaims claims = authenticator.require(ctx);
+        List<Map<String, Object>> views = new ArrayList<>();
+        for (Session s : sessions.listLive(claims.subject())) {
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("id", s.id());
+            view.put("createdAt", s.createdAt().toString());
+            view.put("lastUsedAt", s.lastUsedAt().toString());
+            view.put("expiresAt", s.idleExpiresAt().toString());
+            view.put("absoluteExpiresAt", s.absoluteExpiresAt().toString());
+            view.put("userAgent", s.userAgent());
+            view.put("ip", s.ip());
+            view.put("current", s.id().equals(claims.sessionId()));
+            views.add(view);
+        }
+        ctx.json(views);
+    }
+
+    private void revoke(Context ctx) {
+        AccessTokenClaims claims = authenticator.require(ctx);
+        if (!sessions.revokeOwn(claims.subject(), ctx.pathParam("id"))) {
+            throw new LatchkeyException(ErrorCode.NOT_FOUND, "No such session.");
+        }
+        ctx.status(204);
+    }
+
+    private void refuseForeignOrigin(Context ctx) {
+        if (origins.refuses(ctx.header("Origin"), ctx.header("Sec-Fetch-Site"))) {
+            throw new LatchkeyException(ErrorCode.CSRF_FAILED, "The request's origin is not allowed.");
+        }
+    }
+
+    private void requireCsrf(Context ctx, Session session) {
+        if (!sessions.csrfMatches(session, ctx.header("X-CSRF-Token"))) {
+            throw new LatchkeyException(ErrorCode.CSRF_FAILED, "The CSRF token is missing or does not match the session.");
+        }
+    }
+
+    /** A 401 from refresh: it clears the session cookies. */
+    private LatchkeyException refused(Context ctx, ErrorCode code, String message) {
+        cookies.clear(ctx);
+        return new LatchkeyException(code, message);
+    }
+
+    private static String refusalMessage(ErrorCode code) {
+        return switch (code) {
+            case REFRESH_TOKEN_REUSED -> "The refresh token was already used; the session has been ended.";
+            case SESSION_EXPIRED -> "The session has expired; log in again.";
+            default -> "The refresh token is not valid.";
+        };
+    }
+}
