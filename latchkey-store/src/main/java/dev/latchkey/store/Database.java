@@ -2,6 +2,7 @@ package dev.latchkey.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
 import dev.latchkey.core.accounts.UserStore;
 import dev.latchkey.core.secrets.SecretStore;
 import dev.latchkey.core.sessions.SessionStore;
@@ -76,8 +77,8 @@ public final class Database implements AutoCloseable {
         HikariDataSource dataSource;
         try {
             dataSource = new HikariDataSource(config);
-        } catch (RuntimeException e) {
-            // Hikari's PoolInitializationException; the driver's message names host and reason.
+        } catch (HikariPool.PoolInitializationException e) {
+            // The driver's message names the host and the reason (refused, unknown host, bad login).
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new StoreUnavailableException("Cannot connect to the database (" + url.description() + "): "
                     + cause.getMessage(), e);
