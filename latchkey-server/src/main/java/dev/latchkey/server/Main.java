@@ -72,7 +72,7 @@ public final class Main implements Runnable {
                 log.warn("development defaults: embedded SQLite database in {}", config.dataDirectory().toAbsolutePath());
             }
             if (config.signingKey().generated()) {
-                log.warn("development defaults: signing key generated in {}; set LATCHKEY_SIGNING_KEY_FILE in production",
+                log.warn("development defaults: signing key generated and kept in {}; set LATCHKEY_SIGNING_KEY_FILE in production",
                         config.dataDirectory().toAbsolutePath());
             }
             if (!config.cookieSecure()) {
