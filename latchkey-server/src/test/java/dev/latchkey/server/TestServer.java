@@ -52,6 +52,15 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(LatchkeyServer.start(config, clock), dataDirectory, databaseUrl);
     }
 
+    /**
+     * Another instance on this server's database and data directory (so it shares the CSRF
+     * secret, kept in the database, and the development signing key, kept in the data
+     * directory), with its own connection pool: a second node of a cluster.
+     */
+    public TestServer another(Clock clock, Map<String, String> overrides) {
+        return start(databaseUrl, dataDirectory, clock, overrides);
+    }
+
     public static Path tempDirectory() {
         try {
             return Files.createTempDirectory("latchkey-test");

@@ -3,9 +3,15 @@ package dev.latchkey.server.config;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.regex.Pattern;
 
 /** An IPv4 or IPv6 network such as {@code 10.0.0.0/8} or {@code ::1/128}; a bare address is a /32 or /128. */
 public record Cidr(byte[] network, int prefixLength) {
+    private static final String OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+    /** Dotted-quad IPv4 only: no short forms ({@code 127.1}), no single numbers, no leading zeros. */
+    private static final Pattern IPV4 = Pattern.compile(OCTET + "(\\." + OCTET + "){3}");
+    /** A candidate IPv6 literal; with a colon in it the JDK parses it as a literal and never asks DNS. */
+    private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:][0-9a-fA-F:.]*");
 
     public static Cidr parse(String text) {
         String[] parts = text.trim().split("/", 2);
@@ -35,10 +41,15 @@ public record Cidr(byte[] network, int prefixLength) {
         return new BigInteger(1, candidate).and(mask).equals(new BigInteger(1, network).and(mask));
     }
 
-    /** Parses only IP literals, never a host name (no DNS lookup at start). */
+    /**
+     * Parses only IP literals, never a host name: nothing here ever causes a DNS lookup, neither
+     * at start nor for an address taken from a request header.
+     */
     public static byte[] literalAddress(String text) {
         String value = text.trim();
-        if (!value.matches("[0-9a-fA-F:.]+") || value.isEmpty()) {
+        boolean ipv4 = IPV4.matcher(value).matches();
+        boolean ipv6 = !ipv4 && value.indexOf(':') >= 0 && IPV6.matcher(value).matches();
+        if (!ipv4 && !ipv6) {
             throw new IllegalArgumentException("'" + text + "' is not an IP address or CIDR");
         }
         try {

@@ -27,6 +27,18 @@ final class EnvReader {
         return value == null || value.isBlank() ? null : value.trim();
     }
 
+    /** The value exactly as set (a password keeps its spaces), or null when unset or blank. */
+    String verbatim(String name) {
+        known.add(name);
+        String value = env.get(name);
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    /** Marks a variable as Latchkey's although the server does not read it (the launcher does). */
+    void acknowledge(String name) {
+        known.add(name);
+    }
+
     String string(String name, String fallback) {
         String value = raw(name);
         return value == null ? fallback : value;
@@ -92,6 +104,11 @@ final class EnvReader {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(name, e.getMessage());
         }
+    }
+
+    /** Every variable asked about so far, in the order first asked. */
+    Set<String> known() {
+        return java.util.Collections.unmodifiableSet(known);
     }
 
     /** {@code LATCHKEY_*} variables that are set but that nothing asked about. */

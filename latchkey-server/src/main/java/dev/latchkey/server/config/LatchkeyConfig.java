@@ -46,6 +46,11 @@ public record LatchkeyConfig(
         public boolean generated() {
             return pemFile == null && pem == null;
         }
+
+        @Override
+        public String toString() {
+            return "SigningKeySettings[pemFile=" + pemFile + ", pem=" + (pem == null ? null : "<redacted>") + "]";
+        }
     }
 
     /** The admin account created at start when both are set. */
@@ -65,7 +70,20 @@ public record LatchkeyConfig(
     }
 
     public static LatchkeyConfig from(Map<String, String> environment) {
-        EnvReader env = new EnvReader(environment);
+        return read(new EnvReader(environment));
+    }
+
+    /**
+     * Every variable Latchkey understands (the README's configuration table lists exactly
+     * these). Each one is read unconditionally, so reading an empty environment asks for all.
+     */
+    static Set<String> variables() {
+        EnvReader env = new EnvReader(Map.of());
+        read(env);
+        return Set.copyOf(env.known());
+    }
+
+    private static LatchkeyConfig read(EnvReader env) {
         int port = env.integer("PORT", 8080, 0, 65535);
         String databaseUrl = env.raw("LATCHKEY_DATABASE_URL");
         Path dataDirectory = env.parsed("LATCHKEY_DATA_DIR", Path.of("data"), Path::of);
@@ -112,7 +130,8 @@ public record LatchkeyConfig(
         }
 
         String adminEmail = env.raw("LATCHKEY_BOOTSTRAP_ADMIN_EMAIL");
-        String adminPassword = env.raw("LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD");
+        // Not trimmed: a password is used exactly as given.
+        String adminPassword = env.verbatim("LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD");
         if ((adminEmail == null) != (adminPassword == null)) {
             throw new ConfigException(adminEmail == null ? "LATCHKEY_BOOTSTRAP_ADMIN_EMAIL" : "LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD",
                     "must be set together with " + (adminEmail == null ? "LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD" : "LATCHKEY_BOOTSTRAP_ADMIN_EMAIL"));
@@ -121,6 +140,8 @@ public record LatchkeyConfig(
 
         List<String> proxies = env.parsed("LATCHKEY_TRUSTED_PROXIES", List.of(), LatchkeyConfig::cidrs);
         boolean demo = env.bool("LATCHKEY_DEMO", databaseUrl == null);
+        // JVM options for ./latchkey: the launcher's, so not reported as an unknown variable.
+        env.acknowledge("LATCHKEY_JAVA_OPTS");
 
         return new LatchkeyConfig(port, databaseUrl, dataDirectory, poolSize, redisUrl, tokens, refresh, origins,
                 cookieSecure, passwords, new SigningKeySettings(keyFile, keyPem), admin, proxies, demo,

@@ -2,12 +2,14 @@ package dev.latchkey.server.http;
 
 import dev.latchkey.server.config.Cidr;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.List;
 
 /**
  * The client's IP address. {@code X-Forwarded-For} is believed only hop by hop from the right,
  * and only while the hop that added it is a trusted proxy; with no trusted proxies it is ignored,
- * so a client cannot pick its own address.
+ * so a client cannot pick its own address. Only IP literals are ever parsed: a host name in the
+ * header is garbage, never looked up.
  */
 final class ClientAddress {
     private final List<Cidr> trustedProxies;
@@ -16,15 +18,20 @@ final class ClientAddress {
         this.trustedProxies = trustedProxies.stream().map(Cidr::parse).toList();
     }
 
+    /**
+     * @param remoteAddress the peer's address as the servlet container gives it (Jetty writes
+     *                      IPv6 in brackets, {@code [::1]}; the brackets are dropped)
+     */
     String resolve(String remoteAddress, String forwardedFor) {
-        if (trustedProxies.isEmpty() || forwardedFor == null || !trusted(remoteAddress)) {
-            return remoteAddress;
+        String remote = unbracketed(remoteAddress);
+        if (trustedProxies.isEmpty() || forwardedFor == null || !trusted(remote)) {
+            return remote;
         }
         String[] hops = forwardedFor.split(",");
-        String client = remoteAddress;
+        String client = remote;
         for (int i = hops.length - 1; i >= 0; i--) {
-            String hop = hops[i].trim();
-            if (hop.isEmpty() || !looksLikeIp(hop)) {
+            String hop = unbracketed(hops[i]);
+            if (parse(hop) == null) {
                 return client;
             }
             client = hop;
@@ -36,23 +43,36 @@ final class ClientAddress {
     }
 
     private boolean trusted(String address) {
-        if (!looksLikeIp(address)) {
+        InetAddress parsed = parse(address);
+        if (parsed == null) {
             return false;
         }
-        try {
-            InetAddress parsed = InetAddress.getByAddress(Cidr.literalAddress(address));
-            for (Cidr cidr : trustedProxies) {
-                if (cidr.contains(parsed)) {
-                    return true;
-                }
+        for (Cidr cidr : trustedProxies) {
+            if (cidr.contains(parsed)) {
+                return true;
             }
-            return false;
-        } catch (IllegalArgumentException | java.net.UnknownHostException e) {
-            return false;
+        }
+        return false;
+    }
+
+    /** The address of an IP literal, or null for anything else (never a DNS lookup). */
+    private static InetAddress parse(String value) {
+        if (value == null || value.isEmpty() || value.length() > 45) {
+            return null;
+        }
+        try {
+            return InetAddress.getByAddress(Cidr.literalAddress(value));
+        } catch (IllegalArgumentException | UnknownHostException e) {
+            return null;
         }
     }
 
-    private static boolean looksLikeIp(String value) {
-        return value != null && !value.isEmpty() && value.length() <= 45 && value.matches("[0-9a-fA-F:.]+");
+    private static String unbracketed(String address) {
+        if (address == null) {
+            return null;
+        }
+        String value = address.trim();
+        return value.length() > 2 && value.startsWith("[") && value.endsWith("]")
+                ? value.substring(1, value.length() - 1) : value;
     }
 }
