@@ -70,10 +70,29 @@ final class Sql {
     /** A generic, caller-safe exception; the SQL details stay in the cause for the logs. */
     static StoreException failure(SQLException e) {
         String state = e.getSQLState();
-        if (e instanceof SQLTransientConnectionException || (state != null && state.startsWith("08"))) {
+        if (unavailable(e, state)) {
             return new StoreUnavailableException(e);
         }
         return new StoreException(e);
+    }
+
+    /**
+     * Failures that say "the database cannot serve right now" rather than "this statement is
+     * wrong": lost or refused connections (class 08), the server shutting down or not accepting
+     * connections (57P01-57P03), missing database (3D000), exhausted resources (class 53), and
+     * SQLite's busy/locked after its timeout. Those pass; the caller may answer 503.
+     */
+    private static boolean unavailable(SQLException e, String state) {
+        if (e instanceof SQLTransientConnectionException || e instanceof java.sql.SQLRecoverableException
+                || e instanceof java.sql.SQLNonTransientConnectionException) {
+            return true;
+        }
+        if (state != null && (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")
+                || state.equals("3D000"))) {
+            return true;
+        }
+        int sqliteCode = e.getErrorCode() & 0xff;
+        return e.getClass().getName().startsWith("org.sqlite.") && (sqliteCode == 5 || sqliteCode == 6);
     }
 
     static void setInstant(PreparedStatement statement, int index, Instant instant) throws SQLException {
