@@ -61,9 +61,17 @@ public final class SessionService {
 
     /** Decides what the presented refresh token means and carries it out. */
     public RefreshOutcome refresh(String rawRefreshToken) {
+        return refresh(rawRefreshToken, findByRefreshToken(rawRefreshToken));
+    }
+
+    /**
+     * The same, for a caller that already looked the session up by this token (the HTTP edge
+     * does, to check the CSRF token first), so the hot path reads the session once.
+     */
+    public RefreshOutcome refresh(String rawRefreshToken, Optional<Session> found) {
         String presentedHash = RefreshTokens.hash(rawRefreshToken);
         Instant now = clock.instant();
-        RefreshDecision decision = RefreshDecisions.decide(store.findByTokenHash(presentedHash), presentedHash, now, policy);
+        RefreshDecision decision = RefreshDecisions.decide(found, presentedHash, now, policy);
         if (decision instanceof RefreshDecision.Rotate rotate) {
             Session session = rotate.session();
             String successor = RefreshTokens.generate(random);

@@ -64,7 +64,7 @@ final class SessionRoutes {
             throw refused(ctx, ErrorCode.REFRESH_TOKEN_INVALID, "The refresh token is not valid.");
         }
         requireCsrf(ctx, session.get());
-        switch (sessions.refresh(refreshToken)) {
+        switch (sessions.refresh(refreshToken, session)) {
             case RefreshOutcome.Refreshed refreshed -> {
                 Optional<User> user = accounts.find(refreshed.session().session().userId());
                 if (user.isEmpty() || user.get().disabled()) {
