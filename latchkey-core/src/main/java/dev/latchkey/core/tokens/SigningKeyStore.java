@@ -69,7 +69,8 @@ public interface SigningKeyStore {
 
     /**
      * Makes {@code kid} the active key now: every other active key is retired at {@code now},
-     * and {@code kid} gets {@code activatedAt = now} (and loses any {@code retiredAt}).
+     * and {@code kid} gets {@code activatedAt = now} (and loses any {@code retiredAt}). Nothing
+     * changes when {@code kid} is the active key already.
      *
      * @return false when there is no such key (nothing changes then)
      */
@@ -93,6 +94,14 @@ public interface SigningKeyStore {
      * @return the newly activated key; empty when not due or skipped
      */
     Optional<StoredKey> rotate(Instant now, Instant dueBefore, boolean skipIfBusy, Supplier<StoredKey> newKey);
+
+    /**
+     * Pre-publishes {@code candidate} (inserts it, not active) unless some key is pending already;
+     * serialized like every change, so racing instances add one key between them.
+     *
+     * @return true when this call inserted it
+     */
+    boolean insertIfNonePending(StoredKey candidate);
 
     /** Replaces the stored private-key text (re-encryption). */
     void updatePrivateKey(String kid, String privateKey);

@@ -68,10 +68,13 @@ public final class JdbcSigningKeyStore implements SigningKeyStore {
     public boolean activate(String kid, Instant now) {
         return Sql.inTransaction(dataSource, connection -> {
             lock(connection, false);
-            if (find(connection, kid).isEmpty()) {
+            Optional<StoredKey> key = find(connection, kid);
+            if (key.isEmpty()) {
                 return false;
             }
-            activate(connection, kid, now);
+            if (!key.get().active() || !active(readAll(connection)).map(StoredKey::kid).orElse("").equals(kid)) {
+                activate(connection, kid, now);
+            }
             return true;
         });
     }
@@ -115,6 +118,17 @@ public final class JdbcSigningKeyStore implements SigningKeyStore {
             }
             activate(connection, kid, now);
             return find(connection, kid);
+        });
+    }
+
+    @Override
+    public boolean insertIfNonePending(StoredKey candidate) {
+        return Sql.inTransaction(dataSource, connection -> {
+            lock(connection, false);
+            if (readAll(connection).stream().anyMatch(StoredKey::pending)) {
+                return false;
+            }
+            return insert(connection, candidate);
         });
     }
 
