@@ -209,11 +209,18 @@ public final class KeyManager implements KeyRingSource, AutoCloseable {
         long arrived = System.nanoTime();
         unknownKidLock.lock();
         try {
-            KeyRing ring = get();
-            if (ring.find(kid).isPresent() || lastReloadStartedNanos - arrived > 0) {
-                return ring;
+            long waitNanos;
+            // under the reload lock: a reload that has started has also finished
+            reloadLock.lock();
+            try {
+                KeyRing ring = get();
+                if (ring.find(kid).isPresent() || lastReloadStartedNanos - arrived > 0) {
+                    return ring;
+                }
+                waitNanos = lastReloadStartedNanos + MIN_UNKNOWN_KID_RELOAD_NANOS - System.nanoTime();
+            } finally {
+                reloadLock.unlock();
             }
-            long waitNanos = lastReloadStartedNanos + MIN_UNKNOWN_KID_RELOAD_NANOS - System.nanoTime();
             if (waitNanos > 0) {
                 TimeUnit.NANOSECONDS.sleep(waitNanos);
             }
