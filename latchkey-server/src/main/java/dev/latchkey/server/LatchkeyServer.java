@@ -10,11 +10,10 @@ import dev.latchkey.core.sessions.SessionService;
 import dev.latchkey.core.sessions.SuccessorSeal;
 import dev.latchkey.core.tokens.AccessTokenIssuer;
 import dev.latchkey.core.tokens.AccessTokenVerifier;
-import dev.latchkey.core.tokens.KeyRing;
 import dev.latchkey.core.tokens.SigningKey;
 import dev.latchkey.server.config.LatchkeyConfig;
 import dev.latchkey.server.http.HttpApi;
-import dev.latchkey.server.keys.SigningKeySource;
+import dev.latchkey.server.keys.KeyManager;
 import dev.latchkey.store.Database;
 import dev.latchkey.store.DatabaseSettings;
 import io.javalin.Javalin;
@@ -22,11 +21,9 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,19 +39,27 @@ public final class LatchkeyServer implements AutoCloseable {
     private final Javalin http;
     private final ScheduledExecutorService housekeeping;
 
-    private LatchkeyServer(Database database, Javalin http, ScheduledExecutorService housekeeping) {
+    private final KeyManager keys;
+
+    private LatchkeyServer(Database database, Javalin http, ScheduledExecutorService housekeeping, KeyManager keys) {
         this.database = database;
         this.http = http;
         this.housekeeping = housekeeping;
+        this.keys = keys;
     }
 
     public static LatchkeyServer start(LatchkeyConfig config, Clock clock) {
         SecureRandom random = new SecureRandom();
         Database database = Database.open(new DatabaseSettings(config.databaseUrl(), config.dataDirectory(),
                 config.databasePoolSize()));
+        KeyManager keyRing = null;
         try {
-            SigningKey signingKey = signingKey(config, clock);
-            AtomicReference<KeyRing> keyRing = new AtomicReference<>(KeyRing.of(List.of(signingKey)));
+            keyRing = KeyManager.forConfig(database.signingKeys(), config, clock);
+            SigningKey signingKey = keyRing.start(config.signingKey(), config.dataDirectory()).current();
+            if (!keyRing.encryptsAtRest() && "postgresql".equals(database.engine())) {
+                log.warn("signing keys are stored unencrypted in the database; set LATCHKEY_KEY_ENCRYPTION_KEY to encrypt them");
+            }
+            keyRing.startRefreshing(config.signingKey().reloadInterval(), config.signingKey().rotationInterval());
 
             LatchkeyConfig.PasswordSettings pw = config.passwords();
             PasswordHashing hashing = PasswordHashing.configured(pw.algorithm(), pw.argon2MemoryKib(), pw.argon2Iterations(),
@@ -74,9 +79,9 @@ public final class LatchkeyServer implements AutoCloseable {
                 log.info("created the bootstrap admin account {}", config.bootstrapAdmin().email());
             }
 
-            AccessTokenIssuer issuer = new AccessTokenIssuer(keyRing::get, config.tokens(), clock);
-            AccessTokenVerifier verifier = new AccessTokenVerifier(keyRing::get, config.tokens(), clock);
-            Javalin http = HttpApi.create(new HttpApi.Dependencies(accounts, sessions, issuer, verifier, keyRing::get,
+            AccessTokenIssuer issuer = new AccessTokenIssuer(keyRing, config.tokens(), clock);
+            AccessTokenVerifier verifier = new AccessTokenVerifier(keyRing, config.tokens(), clock);
+            Javalin http = HttpApi.create(new HttpApi.Dependencies(accounts, sessions, issuer, verifier, keyRing,
                     config.tokens(), config.allowedOrigins(), config.trustedProxies(), config.cookieSecure(),
                     database::ping, clock));
             http.start(config.port());
@@ -90,8 +95,11 @@ public final class LatchkeyServer implements AutoCloseable {
 
             log.info("Latchkey listening on port {} ({} database, key {}, {} recent revocations loaded)", http.port(),
                     database.engine(), signingKey.kid(), rebuilt);
-            return new LatchkeyServer(database, http, housekeeping);
+            return new LatchkeyServer(database, http, housekeeping, keyRing);
         } catch (RuntimeException e) {
+            if (keyRing != null) {
+                keyRing.close();
+            }
             database.close();
             throw e;
         }
@@ -116,17 +124,6 @@ public final class LatchkeyServer implements AutoCloseable {
         }
     }
 
-    private static SigningKey signingKey(LatchkeyConfig config, Clock clock) {
-        LatchkeyConfig.SigningKeySettings keys = config.signingKey();
-        if (keys.pemFile() != null) {
-            return SigningKeySource.fromPemFile(keys.pemFile(), clock.instant());
-        }
-        if (keys.pem() != null) {
-            return SigningKeySource.fromPem(keys.pem(), clock.instant());
-        }
-        return SigningKeySource.loadOrGenerateDevKey(config.dataDirectory(), clock);
-    }
-
     private static byte[] randomBytes(SecureRandom random, int n) {
         byte[] bytes = new byte[n];
         random.nextBytes(bytes);
@@ -141,9 +138,15 @@ public final class LatchkeyServer implements AutoCloseable {
         return database;
     }
 
+    /** The signing keys (for tests and operations: rotate, reload). */
+    public KeyManager keys() {
+        return keys;
+    }
+
     @Override
     public void close() {
         housekeeping.shutdownNow();
+        keys.close();
         http.stop();
         database.close();
     }

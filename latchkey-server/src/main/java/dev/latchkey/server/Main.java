@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 /** Latchkey's command line. Every failure ends in one clear line and a non-zero exit. */
 @Command(name = "latchkey", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Latchkey: a JWT authentication server with short-lived access tokens and rotating refresh tokens.",
-        subcommands = {Main.Serve.class, Main.Migrate.class, CommandLine.HelpCommand.class})
+        subcommands = {Main.Serve.class, Main.Migrate.class, KeysCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     static final int CONFIG_ERROR = 2;
     static final int STARTUP_ERROR = 3;
@@ -35,7 +35,7 @@ public final class Main implements Runnable {
                 return CONFIG_ERROR;
             }
             System.err.println("latchkey: " + oneLine(e));
-            return STARTUP_ERROR;
+            return e instanceof KeysCommand.KeysCommandException ? 1 : STARTUP_ERROR;
         });
         return cli.execute(args);
     }

@@ -6,9 +6,11 @@ import com.zaxxer.hikari.pool.HikariPool;
 import dev.latchkey.core.accounts.UserStore;
 import dev.latchkey.core.secrets.SecretStore;
 import dev.latchkey.core.sessions.SessionStore;
+import dev.latchkey.core.tokens.SigningKeyStore;
 import dev.latchkey.store.jdbc.Engine;
 import dev.latchkey.store.jdbc.JdbcSecretStore;
 import dev.latchkey.store.jdbc.JdbcSessionStore;
+import dev.latchkey.store.jdbc.JdbcSigningKeyStore;
 import dev.latchkey.store.jdbc.JdbcUserStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,6 +53,7 @@ public final class Database implements AutoCloseable {
     private final UserStore users;
     private final SessionStore sessions;
     private final SecretStore secrets;
+    private final SigningKeyStore signingKeys;
 
     private Database(HikariDataSource dataSource, Engine engine, String location) {
         this.dataSource = dataSource;
@@ -59,6 +62,7 @@ public final class Database implements AutoCloseable {
         this.users = new JdbcUserStore(dataSource, engine);
         this.sessions = new JdbcSessionStore(dataSource);
         this.secrets = new JdbcSecretStore(dataSource);
+        this.signingKeys = new JdbcSigningKeyStore(dataSource, engine);
     }
 
     /**
@@ -152,6 +156,10 @@ public final class Database implements AutoCloseable {
 
     public SecretStore secrets() {
         return secrets;
+    }
+
+    public SigningKeyStore signingKeys() {
+        return signingKeys;
     }
 
     /** "sqlite" or "postgresql". */

@@ -11,6 +11,7 @@ import dev.latchkey.core.secrets.SecretStore;
 import dev.latchkey.core.sessions.Session;
 import dev.latchkey.core.sessions.SessionStore;
 import dev.latchkey.core.sessions.SessionStore.Revocation;
+import dev.latchkey.core.tokens.SigningKeyStore;
 import dev.latchkey.store.jdbc.JdbcUserStore;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -426,6 +427,104 @@ abstract class StoreContract {
         byte[] stored = secrets.getOrCreate("shared", () -> new byte[] {0});
         assertThat(stored).hasSize(32);
         assertThat(values).allSatisfy(value -> assertThat(value).isEqualTo(stored));
+    }
+
+    // ---- signing keys ----
+
+    static SigningKeyStore.StoredKey storedKey(String kid, Instant createdAt) {
+        return new SigningKeyStore.StoredKey(kid, "RS256", "pem-of-" + kid, SigningKeyStore.StoredKey.GENERATED,
+                createdAt, null, null);
+    }
+
+    @Test
+    void signingKeysAreInsertedOnceByKidAndReadBackWithMilliseconds() {
+        SigningKeyStore keys = database.signingKeys();
+        assertThat(keys.all()).isEmpty();
+        String emptyVersion = keys.version();
+
+        assertThat(keys.insertIfAbsent(storedKey("k1", T0))).isTrue();
+        assertThat(keys.insertIfAbsent(new SigningKeyStore.StoredKey("k1", "ES256", "other", "configured", T0, null, null)))
+                .isFalse();
+
+        assertThat(keys.find("k1")).contains(new SigningKeyStore.StoredKey("k1", "RS256", "pem-of-k1", "generated",
+                millis(T0), null, null));
+        assertThat(keys.find("nope")).isEmpty();
+        assertThat(keys.version()).isNotEqualTo(emptyVersion);
+
+        keys.updatePrivateKey("k1", "sealed");
+        assertThat(keys.find("k1").orElseThrow().privateKey()).isEqualTo("sealed");
+    }
+
+    @Test
+    void activatingAKeyRetiresThePreviousOneAndLeavesPendingKeysPending() {
+        SigningKeyStore keys = database.signingKeys();
+        keys.insertIfAbsent(storedKey("k1", T0));
+        keys.insertIfAbsent(storedKey("k2", T0.plusSeconds(1)));
+        keys.insertIfAbsent(storedKey("k3", T0.plusSeconds(2)));
+
+        assertThat(keys.activate("k1", T0.plusSeconds(10))).isTrue();
+        String before = keys.version();
+        assertThat(keys.activate("k2", T0.plusSeconds(20))).isTrue();
+        assertThat(keys.activate("missing", T0.plusSeconds(30))).isFalse();
+
+        assertThat(keys.find("k1").orElseThrow().retiredAt()).isEqualTo(millis(T0.plusSeconds(20)));
+        assertThat(keys.find("k2").orElseThrow().active()).isTrue();
+        assertThat(keys.find("k2").orElseThrow().activatedAt()).isEqualTo(millis(T0.plusSeconds(20)));
+        assertThat(keys.find("k3").orElseThrow().pending()).isTrue();
+        assertThat(keys.version()).isNotEqualTo(before);
+        assertThat(keys.all()).extracting(SigningKeyStore.StoredKey::kid).containsExactly("k1", "k2", "k3");
+    }
+
+    @Test
+    void activateIfNoneActiveKeepsTheFirstActiveKey() {
+        SigningKeyStore keys = database.signingKeys();
+        SigningKeyStore.StoredKey first = keys.activateIfNoneActive(storedKey("k1", T0), T0);
+        SigningKeyStore.StoredKey second = keys.activateIfNoneActive(storedKey("k2", T0), T0.plusSeconds(1));
+
+        assertThat(first.kid()).isEqualTo("k1");
+        assertThat(second.kid()).isEqualTo("k1");
+        assertThat(keys.find("k2")).isEmpty();
+    }
+
+    @Test
+    void rotateUsesThePendingKeyOrMakesOneAndOnlyWhenDue() {
+        SigningKeyStore keys = database.signingKeys();
+        keys.activateIfNoneActive(storedKey("k1", T0), T0);
+
+        // not due: k1 was activated at T0, not before T0
+        assertThat(keys.rotate(T0.plusSeconds(5), millis(T0), false, () -> storedKey("never", T0))).isEmpty();
+
+        keys.insertIfAbsent(storedKey("pending", T0.plusSeconds(1)));
+        var rotated = keys.rotate(T0.plusSeconds(10), T0.plusSeconds(10), false, () -> storedKey("never", T0));
+        assertThat(rotated).map(SigningKeyStore.StoredKey::kid).contains("pending");
+        assertThat(keys.find("k1").orElseThrow().retiredAt()).isEqualTo(millis(T0.plusSeconds(10)));
+
+        var forced = keys.rotate(T0.plusSeconds(20), null, false, () -> storedKey("k3", T0.plusSeconds(20)));
+        assertThat(forced).map(SigningKeyStore.StoredKey::kid).contains("k3");
+        assertThat(keys.all()).filteredOn(SigningKeyStore.StoredKey::active).extracting(SigningKeyStore.StoredKey::kid)
+                .containsExactly("k3");
+    }
+
+    @Test
+    void concurrentDueRotationsRotateOnce() throws Exception {
+        SigningKeyStore keys = database.signingKeys();
+        keys.activateIfNoneActive(storedKey("k0", T0), T0);
+        Instant now = T0.plus(Duration.ofHours(2));
+        CountDownLatch start = new CountDownLatch(1);
+        AtomicInteger made = new AtomicInteger();
+        List<Callable<Boolean>> attempts = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            attempts.add(() -> {
+                start.await();
+                return keys.rotate(now, now.minus(Duration.ofHours(1)), false,
+                        () -> storedKey("new-" + made.incrementAndGet(), now)).isPresent();
+            });
+        }
+        List<Boolean> results = race(attempts, start);
+
+        assertThat(results).containsOnlyOnce(true);
+        assertThat(keys.all()).hasSize(2);
+        assertThat(keys.all()).filteredOn(SigningKeyStore.StoredKey::active).hasSize(1);
     }
 
     // ---- database ----

@@ -122,7 +122,7 @@ public final class AccessTokenVerifier {
 
     /**
      * Looks the key up by {@code kid} in the ring the supplier gives now (rings change on
-     * rotation) and returns it only when the header's {@code alg} is the algorithm that key signs
+     * rotation; a {@link KeyRingSource} is asked to look again for a kid it does not hold) and returns it only when the header's {@code alg} is the algorithm that key signs
      * with. Every other header member that could name a key is ignored.
      */
     private static final class RingKeySelector implements JWSKeySelector<SecurityContext> {
@@ -136,10 +136,15 @@ public final class AccessTokenVerifier {
         public List<? extends Key> selectJWSKeys(JWSHeader header, SecurityContext context) {
             KeyRing ring = keys.get();
             JWSAlgorithm alg = header.getAlgorithm();
+            KeyRing.Entry entry = ring.entry(header.getKeyID());
+            if (entry == null && header.getKeyID() != null && keys instanceof KeyRingSource source) {
+                // Perhaps a key rotated in by another instance since this ring was loaded.
+                ring = source.refreshFor(header.getKeyID());
+                entry = ring.entry(header.getKeyID());
+            }
             if (!ring.algorithms().contains(alg)) {
                 return List.of();
             }
-            KeyRing.Entry entry = ring.entry(header.getKeyID());
             if (entry == null || !entry.key().algorithm().equals(alg)) {
                 return List.of();
             }

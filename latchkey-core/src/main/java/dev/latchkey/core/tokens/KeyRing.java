@@ -23,8 +23,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * An immutable set of signing keys. The key with the newest {@code createdAt} signs (on a tie,
- * the one listed last); every key of the ring verifies and is published in the JWKS, so tokens
+ * An immutable set of signing keys. One key signs: the one named when the ring is built, or else
+ * the one with the newest {@code createdAt} (on a tie, the one listed last); every key of the ring verifies and is published in the JWKS, so tokens
  * signed before a rotation keep verifying while their key is still in the ring.
  *
  * <p>The ring converts each key once into its Nimbus signer, verifier and public key, so neither
@@ -49,6 +49,16 @@ public final class KeyRing {
 
     /** Builds a ring from at least one key; kids must be unique. */
     public static KeyRing of(List<SigningKey> keys) {
+        return of(keys, null);
+    }
+
+    /**
+     * Builds a ring whose signing key is the one named {@code signingKid} (which must be among
+     * {@code keys}); the others only verify and are published. A key may be published before it
+     * signs (pre-publication), so the newest key is not always the signing one. With a null
+     * {@code signingKid} the newest key signs, as in {@link #of(List)}.
+     */
+    public static KeyRing of(List<SigningKey> keys, String signingKid) {
         if (keys == null || keys.isEmpty()) {
             throw new IllegalArgumentException("A key ring needs at least one signing key");
         }
@@ -64,11 +74,15 @@ public final class KeyRing {
             if (byKid.putIfAbsent(key.kid(), entry) != null) {
                 throw new IllegalArgumentException("Two signing keys share the kid " + key.kid());
             }
-            if (current == null || !key.createdAt().isBefore(current.key().createdAt())) {
+            if (signingKid != null ? signingKid.equals(key.kid())
+                    : current == null || !key.createdAt().isBefore(current.key().createdAt())) {
                 current = entry;
             }
             publicJwks.add(key.publicJwk());
             algorithms.add(key.algorithm());
+        }
+        if (current == null) {
+            throw new IllegalArgumentException("The signing key " + signingKid + " is not among the ring's keys");
         }
         return new KeyRing(Collections.unmodifiableMap(byKid), current, new JWKSet(publicJwks),
                 Collections.unmodifiableSet(algorithms));

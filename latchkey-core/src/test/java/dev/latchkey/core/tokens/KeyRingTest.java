@@ -64,4 +64,46 @@ class KeyRingTest {
         assertThat(ring.publicJwkSet().getKeys()).noneMatch(k -> k.isPrivate());
         assertThat(ring.algorithms()).containsExactlyInAnyOrder(JWSAlgorithm.RS256, JWSAlgorithm.ES256);
     }
+
+    @Test
+    void aNamedKeySignsEvenWhenANewerOneIsPrePublished() {
+        SigningKey active = SigningKey.generateRsa(T0);
+        SigningKey pending = SigningKey.generateRsa(T0.plusSeconds(60));
+        KeyRing ring = KeyRing.of(List.of(active, pending), active.kid());
+
+        assertThat(ring.current()).isEqualTo(active);
+        assertThat(ring.publicJwkSet().getKeys()).hasSize(2);
+        assertThatThrownBy(() -> KeyRing.of(List.of(active), "other")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theVerifierAsksAKeyRingSourceAgainForAnUnknownKid() {
+        SigningKey oldKey = SigningKey.generateRsa(T0);
+        SigningKey newKey = SigningKey.generateRsa(T0.plusSeconds(1));
+        KeyRing before = KeyRing.of(List.of(oldKey));
+        KeyRing after = KeyRing.of(List.of(oldKey, newKey), newKey.kid());
+        java.util.concurrent.atomic.AtomicInteger refreshes = new java.util.concurrent.atomic.AtomicInteger();
+        KeyRingSource source = new KeyRingSource() {
+            volatile KeyRing ring = before;
+
+            @Override
+            public KeyRing get() {
+                return ring;
+            }
+
+            @Override
+            public KeyRing refreshFor(String kid) {
+                refreshes.incrementAndGet();
+                ring = after;
+                return ring;
+            }
+        };
+        TokenSettings settings = TokenSettings.of("https://issuer.example", "latchkey", "web");
+        java.time.Clock clock = java.time.Clock.fixed(T0.plusSeconds(2), java.time.ZoneOffset.UTC);
+        String token = new AccessTokenIssuer(() -> after, settings, clock).issue("u1", "user", "s1").value();
+
+        assertThat(new AccessTokenVerifier(source, settings, clock).verify(token))
+                .isInstanceOf(TokenVerification.Valid.class);
+        assertThat(refreshes.get()).isEqualTo(1);
+    }
 }

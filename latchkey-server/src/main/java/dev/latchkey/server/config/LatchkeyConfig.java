@@ -41,15 +41,29 @@ public record LatchkeyConfig(
     public record PasswordSettings(int minLength, String algorithm, int argon2MemoryKib, int argon2Iterations,
                                    int argon2Parallelism, int bcryptCost) {}
 
-    /** Where the signing key comes from; both null means the generated development key in the data directory. */
-    public record SigningKeySettings(Path pemFile, String pem) {
+    /**
+     * Where the signing key comes from (both null: keys are managed in the database, starting from
+     * the generated development key in the data directory) and how keys are kept.
+     *
+     * @param keyEncryptionKey 32 bytes sealing private keys at rest (AES-256-GCM), or null: plaintext PEM
+     * @param rotationInterval automatic rotation when the active key is older, or null: off
+     * @param reloadInterval   how often each instance re-reads the keys table
+     */
+    public record SigningKeySettings(Path pemFile, String pem, byte[] keyEncryptionKey, Duration rotationInterval,
+                                     Duration reloadInterval) {
+        public SigningKeySettings(Path pemFile, String pem) {
+            this(pemFile, pem, null, null, Duration.ofSeconds(10));
+        }
+
         public boolean generated() {
             return pemFile == null && pem == null;
         }
 
         @Override
         public String toString() {
-            return "SigningKeySettings[pemFile=" + pemFile + ", pem=" + (pem == null ? null : "<redacted>") + "]";
+            return "SigningKeySettings[pemFile=" + pemFile + ", pem=" + (pem == null ? null : "<redacted>")
+                    + ", keyEncryptionKey=" + (keyEncryptionKey == null ? null : "<redacted>")
+                    + ", rotationInterval=" + rotationInterval + ", reloadInterval=" + reloadInterval + "]";
         }
     }
 
@@ -128,6 +142,16 @@ public record LatchkeyConfig(
         if (keyFile != null && keyPem != null) {
             throw new ConfigException("LATCHKEY_SIGNING_KEY", "set either LATCHKEY_SIGNING_KEY or LATCHKEY_SIGNING_KEY_FILE, not both");
         }
+        byte[] keyEncryptionKey = env.parsed("LATCHKEY_KEY_ENCRYPTION_KEY", null, LatchkeyConfig::keyEncryptionKey);
+        Duration rotationInterval = env.duration("LATCHKEY_KEY_ROTATION_INTERVAL", null,
+                Duration.ofMinutes(1), Duration.ofDays(3650));
+        if (rotationInterval != null && (keyFile != null || keyPem != null)) {
+            throw new ConfigException("LATCHKEY_KEY_ROTATION_INTERVAL", "cannot be used with "
+                    + (keyFile != null ? "LATCHKEY_SIGNING_KEY_FILE" : "LATCHKEY_SIGNING_KEY")
+                    + ": an operator-managed key is rotated by configuring a new key");
+        }
+        Duration reloadInterval = env.duration("LATCHKEY_KEY_RELOAD_INTERVAL", Duration.ofSeconds(10),
+                Duration.ofSeconds(1), Duration.ofMinutes(5));
 
         String adminEmail = env.raw("LATCHKEY_BOOTSTRAP_ADMIN_EMAIL");
         // Not trimmed: a password is used exactly as given.
@@ -144,7 +168,8 @@ public record LatchkeyConfig(
         env.acknowledge("LATCHKEY_JAVA_OPTS");
 
         return new LatchkeyConfig(port, databaseUrl, dataDirectory, poolSize, redisUrl, tokens, refresh, origins,
-                cookieSecure, passwords, new SigningKeySettings(keyFile, keyPem), admin, proxies, demo,
+                cookieSecure, passwords,
+                new SigningKeySettings(keyFile, keyPem, keyEncryptionKey, rotationInterval, reloadInterval), admin, proxies, demo,
                 env.unknownLatchkeyVariables());
     }
 
@@ -193,6 +218,20 @@ public record LatchkeyConfig(
             throw new IllegalArgumentException("'" + text + "' is not supported (use argon2id or bcrypt)");
         }
         return value;
+    }
+
+    private static byte[] keyEncryptionKey(String text) {
+        byte[] key;
+        try {
+            key = java.util.Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("is not base64 (generate one with: openssl rand -base64 32)");
+        }
+        if (key.length != 32) {
+            throw new IllegalArgumentException("must be the base64 of 32 bytes, not " + key.length
+                    + " (generate one with: openssl rand -base64 32)");
+        }
+        return key;
     }
 
     private static String redisUrl(String text) {

@@ -11,8 +11,11 @@ import java.util.function.Supplier;
 
 /**
  * The published keys and the discovery document, so resource servers verify tokens on their
- * own. The JWKS may be cached for a few minutes: a rotated-in key is published well before
- * tokens it signs could reach a verifier that refetches on an unknown {@code kid}.
+ * own. The JWKS holds the active key, pre-published keys and keys retired less than the
+ * access-token lifetime + leeway + reload interval ago. It may be cached for five minutes: a
+ * verifier that refetches on an unknown {@code kid} still accepts tokens of a key activated
+ * within that time; for one that does not, pre-publish ({@code latchkey keys generate}) more
+ * than five minutes before rotating (automatic rotation pre-publishes on its own).
  */
 final class DiscoveryRoutes {
     static final int JWKS_MAX_AGE_SECONDS = 300;

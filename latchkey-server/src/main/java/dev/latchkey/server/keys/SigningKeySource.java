@@ -145,10 +145,13 @@ public final class SigningKeySource {
         }
     }
 
-    /** PKCS#8 PEM ({@code BEGIN PRIVATE KEY}) of an RSA private key. */
-    static String toPkcs8Pem(RSAKey key) {
+    /** PKCS#8 PEM ({@code BEGIN PRIVATE KEY}) of an RSA or EC private key. */
+    public static String toPkcs8Pem(JWK key) {
         try {
-            byte[] der = key.toRSAPrivateKey().getEncoded();
+            if (!(key instanceof com.nimbusds.jose.jwk.AsymmetricJWK asymmetric)) {
+                throw new IllegalArgumentException("Not an asymmetric key: " + key.getKeyType());
+            }
+            byte[] der = asymmetric.toPrivateKey().getEncoded();
             String body = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der);
             return "-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n";
         } catch (JOSEException e) {
