@@ -70,7 +70,10 @@ final class Sql {
     /** A generic, caller-safe exception; the SQL details stay in the cause for the logs. */
     static StoreException failure(SQLException e) {
         String state = e.getSQLState();
-        if (e instanceof SQLTransientConnectionException || (state != null && state.startsWith("08"))) {
+        // 08: connection exceptions; 57P01-57P03: the server is shutting down, or the database was
+        // dropped under an open connection ("terminating connection due to administrator command")
+        if (e instanceof SQLTransientConnectionException || (state != null
+                && (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")))) {
             return new StoreUnavailableException(e);
         }
         return new StoreException(e);
