@@ -1,6 +1,7 @@
 package dev.latchkey.server;
 
 import dev.latchkey.core.tokens.SigningKeyStore.StoredKey;
+import dev.latchkey.server.cli.UsersCommand;
 import dev.latchkey.server.config.LatchkeyConfig;
 import dev.latchkey.server.keys.KeyManager;
 import dev.latchkey.store.Database;
@@ -23,12 +24,19 @@ import picocli.CommandLine.Option;
         subcommands = {KeysCommand.ListKeys.class, KeysCommand.Generate.class, KeysCommand.Rotate.class})
 final class KeysCommand implements Runnable {
 
+    @CommandLine.ParentCommand
+    UsersCommand.Host host;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(out());
+    }
+
+    java.io.PrintStream out() {
+        return host.terminal().out();
     }
 
     /** A refusal or failure of a keys command: printed as one line, exit code 1. */
@@ -38,16 +46,16 @@ final class KeysCommand implements Runnable {
         }
     }
 
-    static <T> T withKeys(Function<KeyManager, T> work) {
-        LatchkeyConfig config = Main.config();
+    <T> T withKeys(Function<KeyManager, T> work) {
+        LatchkeyConfig config = host.config();
         try (Database database = Database.open(new DatabaseSettings(config.databaseUrl(), config.dataDirectory(), 2))) {
             return work.apply(KeyManager.forConfig(database.signingKeys(), config, Clock.systemUTC()));
         }
     }
 
     /** Refuses to change keys when the active one is operator-managed (imported from configuration). */
-    static void requireLatchkeyManaged(KeyManager keys, boolean force, String what) {
-        LatchkeyConfig.SigningKeySettings settings = Main.config().signingKey();
+    void requireLatchkeyManaged(KeyManager keys, boolean force, String what) {
+        LatchkeyConfig.SigningKeySettings settings = host.config().signingKey();
         if (!settings.generated()) {
             throw new KeysCommandException("the signing key is configured by "
                     + (settings.pemFile() != null ? "LATCHKEY_SIGNING_KEY_FILE" : "LATCHKEY_SIGNING_KEY")
@@ -66,18 +74,21 @@ final class KeysCommand implements Runnable {
             description = "List the signing keys: kid, algorithm, created, activated, retired and state"
                     + " (active, published = pre-published, retired-published, expired).")
     static final class ListKeys implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        KeysCommand command;
+
         @Override
         public Integer call() {
-            List<KeyManager.KeyInfo> keys = withKeys(KeyManager::list);
+            List<KeyManager.KeyInfo> keys = command.withKeys(KeyManager::list);
             if (keys.isEmpty()) {
-                System.out.println("no signing keys yet (the server registers one when it starts)");
+                command.out().println("no signing keys yet (the server registers one when it starts)");
                 return 0;
             }
             String format = "%-44s %-6s %-20s %-20s %-20s %-10s %s%n";
-            System.out.printf(format, "KID", "ALG", "CREATED", "ACTIVATED", "RETIRED", "SOURCE", "STATE");
+            command.out().printf(format, "KID", "ALG", "CREATED", "ACTIVATED", "RETIRED", "SOURCE", "STATE");
             for (KeyManager.KeyInfo info : keys) {
                 StoredKey key = info.key();
-                System.out.printf(format, key.kid(), key.algorithm(), time(key.createdAt()), time(key.activatedAt()),
+                command.out().printf(format, key.kid(), key.algorithm(), time(key.createdAt()), time(key.activatedAt()),
                         time(key.retiredAt()), key.source(), info.state().label);
             }
             return 0;
@@ -92,6 +103,9 @@ final class KeysCommand implements Runnable {
             description = "Generate a key and publish it in the JWKS without signing with it yet (pre-publication);"
                     + " 'keys rotate' activates it later.")
     static final class Generate implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        KeysCommand command;
+
         @Option(names = "--alg", defaultValue = "RS256", description = "RS256 (default) or ES256")
         String alg;
 
@@ -100,11 +114,11 @@ final class KeysCommand implements Runnable {
 
         @Override
         public Integer call() {
-            StoredKey key = withKeys(keys -> {
-                requireLatchkeyManaged(keys, force, "generate");
+            StoredKey key = command.withKeys(keys -> {
+                command.requireLatchkeyManaged(keys, force, "generate");
                 return keys.generate(algorithm(alg));
             });
-            System.out.println("generated " + key.kid() + " (" + key.algorithm()
+            command.out().println("generated " + key.kid() + " (" + key.algorithm()
                     + "): published, not signing yet; 'latchkey keys rotate' activates it");
             return 0;
         }
@@ -115,6 +129,9 @@ final class KeysCommand implements Runnable {
                     + " previous key is retired now and stays published until its tokens have expired"
                     + " (access-token lifetime + clock leeway + reload interval).")
     static final class Rotate implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        KeysCommand command;
+
         @Option(names = "--alg", defaultValue = "RS256", description = "for a generated key: RS256 (default) or ES256")
         String alg;
 
@@ -123,13 +140,13 @@ final class KeysCommand implements Runnable {
 
         @Override
         public Integer call() {
-            String[] result = withKeys(keys -> {
-                requireLatchkeyManaged(keys, force, "rotate");
+            String[] result = command.withKeys(keys -> {
+                command.requireLatchkeyManaged(keys, force, "rotate");
                 String previous = keys.active().map(StoredKey::kid).orElse(null);
                 StoredKey activated = keys.rotate(algorithm(alg));
                 return new String[] {previous, activated.kid(), activated.algorithm(), keys.retention().toString()};
             });
-            System.out.println("rotated: " + result[1] + " (" + result[2] + ") signs now"
+            command.out().println("rotated: " + result[1] + " (" + result[2] + ") signs now"
                     + (result[0] == null ? "" : "; " + result[0] + " stays published for " + result[3]));
             return 0;
         }

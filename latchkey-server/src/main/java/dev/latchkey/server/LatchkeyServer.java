@@ -1,16 +1,21 @@
 package dev.latchkey.server;
 
 import dev.latchkey.core.accounts.AccountService;
+import dev.latchkey.core.administration.UserAdministration;
+import dev.latchkey.core.errors.ErrorCode;
+import dev.latchkey.core.errors.LatchkeyException;
 import dev.latchkey.core.passwords.CommonPasswords;
 import dev.latchkey.core.passwords.PasswordHashing;
 import dev.latchkey.core.passwords.PasswordPolicy;
 import dev.latchkey.core.sessions.CsrfTokens;
 import dev.latchkey.core.sessions.RevocationList;
+import dev.latchkey.core.sessions.RevocationSync;
 import dev.latchkey.core.sessions.SessionService;
 import dev.latchkey.core.sessions.SuccessorSeal;
 import dev.latchkey.core.tokens.AccessTokenIssuer;
 import dev.latchkey.core.tokens.AccessTokenVerifier;
 import dev.latchkey.core.tokens.SigningKey;
+import dev.latchkey.server.config.ConfigException;
 import dev.latchkey.server.config.LatchkeyConfig;
 import dev.latchkey.server.http.HttpApi;
 import dev.latchkey.server.keys.KeyManager;
@@ -61,27 +66,24 @@ public final class LatchkeyServer implements AutoCloseable {
             }
             keyRing.startRefreshing(config.signingKey().reloadInterval(), config.signingKey().rotationInterval());
 
-            LatchkeyConfig.PasswordSettings pw = config.passwords();
-            PasswordHashing hashing = PasswordHashing.configured(pw.algorithm(), pw.argon2MemoryKib(), pw.argon2Iterations(),
-                    pw.argon2Parallelism(), pw.bcryptCost(), random);
-            PasswordPolicy policy = new PasswordPolicy(pw.minLength(), CommonPasswords.bundled());
-            AccountService accounts = new AccountService(database.users(), hashing, policy, clock);
+            AccountService accounts = new AccountService(database.users(), passwordHashing(config, random),
+                    passwordPolicy(config), clock);
 
             byte[] csrfSecret = database.secrets().getOrCreate("csrf-hmac-v1", () -> randomBytes(random, 32));
             Duration revocationMemory = config.tokens().accessTokenTtl().plus(config.tokens().clockLeeway());
             RevocationList revocations = new RevocationList(clock, revocationMemory);
             SessionService sessions = new SessionService(database.sessions(), config.refresh(), new SuccessorSeal(random),
                     new CsrfTokens(csrfSecret), revocations, clock, random);
-            int rebuilt = sessions.rebuildRevocations();
+            RevocationSync revocationSync = new RevocationSync(database.sessions(), database.users(), revocations, clock);
+            int rebuilt = revocationSync.rebuild();
+            UserAdministration administration = new UserAdministration(database.users(), database.sessions(),
+                    revocations, clock);
 
-            if (config.bootstrapAdmin() != null && accounts.ensureAdmin(config.bootstrapAdmin().email(),
-                    config.bootstrapAdmin().password())) {
-                log.info("created the bootstrap admin account {}", config.bootstrapAdmin().email());
-            }
+            bootstrapAdmin(config, accounts);
 
             AccessTokenIssuer issuer = new AccessTokenIssuer(keyRing, config.tokens(), clock);
             AccessTokenVerifier verifier = new AccessTokenVerifier(keyRing, config.tokens(), clock);
-            Javalin http = HttpApi.create(new HttpApi.Dependencies(accounts, sessions, issuer, verifier, keyRing,
+            Javalin http = HttpApi.create(new HttpApi.Dependencies(accounts, sessions, administration, issuer, verifier, keyRing,
                     config.tokens(), config.allowedOrigins(), config.trustedProxies(), config.cookieSecure(),
                     database::ping, clock));
             http.start(config.port());
@@ -91,7 +93,13 @@ public final class LatchkeyServer implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            housekeeping.scheduleWithFixedDelay(() -> purge(database, revocations, clock), 1, 10, TimeUnit.MINUTES);
+            housekeeping.scheduleWithFixedDelay(() -> purge(database, revocations, revocationMemory, clock), 1, 10,
+                    TimeUnit.MINUTES);
+            // Revocations made elsewhere (another instance, `latchkey users ...` on the command line)
+            // reach this instance's in-memory list within one interval.
+            long syncMillis = config.revocationSyncInterval().toMillis();
+            housekeeping.scheduleWithFixedDelay(() -> syncRevocations(revocationSync), syncMillis, syncMillis,
+                    TimeUnit.MILLISECONDS);
 
             log.info("Latchkey listening on port {} ({} database, key {}, {} recent revocations loaded)", http.port(),
                     database.engine(), signingKey.kid(), rebuilt);
@@ -105,8 +113,56 @@ public final class LatchkeyServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates the bootstrap admin from LATCHKEY_BOOTSTRAP_ADMIN_EMAIL/_PASSWORD when set. A value the
+     * account rules refuse stops the start with a configuration error naming the variable (never
+     * the password itself).
+     */
+    private static void bootstrapAdmin(LatchkeyConfig config, AccountService accounts) {
+        LatchkeyConfig.BootstrapAdmin admin = config.bootstrapAdmin();
+        if (admin == null) {
+            return;
+        }
+        boolean created;
+        try {
+            created = accounts.ensureAdmin(admin.email(), admin.password());
+        } catch (LatchkeyException e) {
+            if (e.code() == ErrorCode.VALIDATION_FAILED && e.fields().containsKey("password")) {
+                throw new ConfigException("LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD", e.fields().get("password"));
+            }
+            if (e.code() == ErrorCode.VALIDATION_FAILED && e.fields().containsKey("email")) {
+                throw new ConfigException("LATCHKEY_BOOTSTRAP_ADMIN_EMAIL", e.fields().get("email"));
+            }
+            throw e;
+        }
+        if (created) {
+            log.info("created the bootstrap admin account {}", admin.email());
+        } else {
+            log.info("bootstrap admin account {} already exists; left unchanged", admin.email());
+        }
+    }
+
+    /** The password hashing the configuration asks for (the command line's import and create use it too). */
+    public static PasswordHashing passwordHashing(LatchkeyConfig config, SecureRandom random) {
+        LatchkeyConfig.PasswordSettings pw = config.passwords();
+        return PasswordHashing.configured(pw.algorithm(), pw.argon2MemoryKib(), pw.argon2Iterations(),
+                pw.argon2Parallelism(), pw.bcryptCost(), random);
+    }
+
+    public static PasswordPolicy passwordPolicy(LatchkeyConfig config) {
+        return new PasswordPolicy(config.passwords().minLength(), CommonPasswords.bundled());
+    }
+
+    private static void syncRevocations(RevocationSync sync) {
+        try {
+            sync.sync();
+        } catch (RuntimeException e) {
+            log.warn("revocation sync failed, will retry: {}", e.toString());
+        }
+    }
+
     /** Ended sessions are kept a day for the sessions list and audits, then purged in bounded batches. */
-    private static void purge(Database database, RevocationList revocations, Clock clock) {
+    private static void purge(Database database, RevocationList revocations, Duration revocationMemory, Clock clock) {
         try {
             Instant before = clock.instant().minus(Duration.ofDays(1));
             int total = 0;
@@ -115,6 +171,8 @@ public final class LatchkeyServer implements AutoCloseable {
                 purged = database.sessions().purgeEnded(before, PURGE_BATCH);
                 total += purged;
             } while (purged == PURGE_BATCH && !Thread.currentThread().isInterrupted());
+            // a deletion record only has to outlive the deleted user's tokens (and the sync margin)
+            database.users().purgeDeletionRecords(clock.instant().minus(revocationMemory).minus(RevocationSync.MARGIN));
             int forgotten = revocations.forgetExpired();
             if (total > 0 || forgotten > 0) {
                 log.info("housekeeping: purged {} ended sessions, forgot {} expired revocations", total, forgotten);

@@ -1,48 +1,109 @@
 package dev.latchkey.server;
 
+import dev.latchkey.core.errors.LatchkeyException;
+import dev.latchkey.server.cli.CliFailure;
+import dev.latchkey.server.cli.Terminal;
+import dev.latchkey.server.cli.UsersCommand;
 import dev.latchkey.server.config.ConfigException;
 import dev.latchkey.server.config.LatchkeyConfig;
 import dev.latchkey.store.Database;
 import dev.latchkey.store.DatabaseSettings;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
 
 /** Latchkey's command line. Every failure ends in one clear line and a non-zero exit. */
 @Command(name = "latchkey", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Latchkey: a JWT authentication server with short-lived access tokens and rotating refresh tokens.",
-        subcommands = {Main.Serve.class, Main.Migrate.class, KeysCommand.class, CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+        subcommands = {Main.Serve.class, Main.Migrate.class, UsersCommand.class, KeysCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable, UsersCommand.Host {
+    static final int FAILURE = 1;
     static final int CONFIG_ERROR = 2;
     static final int STARTUP_ERROR = 3;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    private final Terminal terminal;
+    private LatchkeyConfig config;
+
+    Main(Terminal terminal) {
+        this.terminal = terminal;
+    }
+
     public static void main(String[] args) {
-        System.exit(run(args));
+        System.exit(run(Terminal.system(), args));
     }
 
     static int run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        return run(Terminal.system(), args);
+    }
+
+    /** Runs the command line in-process against the given environment and streams; returns the exit code. */
+    public static int run(Map<String, String> env, InputStream in, PrintStream out, PrintStream err, String... args) {
+        return run(new Terminal(env, in, out, err), args);
+    }
+
+    static int run(Terminal terminal, String... args) {
+        CommandLine cli = new CommandLine(new Main(terminal));
+        cli.setOut(new PrintWriter(terminal.out(), true, StandardCharsets.UTF_8));
+        cli.setErr(new PrintWriter(terminal.err(), true, StandardCharsets.UTF_8));
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof ConfigException) {
-                System.err.println("latchkey: configuration error: " + e.getMessage());
-                return CONFIG_ERROR;
+            switch (e) {
+                case ConfigException c -> {
+                    terminal.err().println("latchkey: configuration error: " + c.getMessage());
+                    return CONFIG_ERROR;
+                }
+                case KeysCommand.KeysCommandException k -> {
+                    terminal.err().println("latchkey: " + k.getMessage());
+                    return FAILURE;
+                }
+                case CliFailure f -> {
+                    terminal.err().println("latchkey: " + f.getMessage());
+                    return FAILURE;
+                }
+                case LatchkeyException l -> {
+                    terminal.err().println("latchkey: " + UsersCommand.message(l));
+                    return FAILURE;
+                }
+                default -> {
+                    terminal.err().println("latchkey: " + oneLine(e));
+                    return STARTUP_ERROR;
+                }
             }
-            System.err.println("latchkey: " + oneLine(e));
-            return e instanceof KeysCommand.KeysCommandException ? 1 : STARTUP_ERROR;
         });
         return cli.execute(args);
     }
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(terminal.out());
+    }
+
+    @Override
+    public Terminal terminal() {
+        return terminal;
+    }
+
+    /** The configuration from this run's environment, read once; unknown variables are reported. */
+    @Override
+    public LatchkeyConfig config() {
+        if (config == null) {
+            config = LatchkeyConfig.from(terminal.env());
+            Logger log = LoggerFactory.getLogger(Main.class);
+            config.unknownVariables().forEach(name -> log.warn("unknown configuration variable {} is ignored", name));
+        }
+        return config;
     }
 
     /** The first useful message of an exception chain, on one line. */
@@ -55,18 +116,14 @@ public final class Main implements Runnable {
         return message.replaceAll("\\s+", " ").trim();
     }
 
-    static LatchkeyConfig config() {
-        LatchkeyConfig config = LatchkeyConfig.fromEnvironment();
-        Logger log = LoggerFactory.getLogger(Main.class);
-        config.unknownVariables().forEach(name -> log.warn("unknown configuration variable {} is ignored", name));
-        return config;
-    }
-
     @Command(name = "serve", mixinStandardHelpOptions = true, description = "Start the HTTP server.")
     static final class Serve implements Callable<Integer> {
+        @ParentCommand
+        Main main;
+
         @Override
         public Integer call() throws InterruptedException {
-            LatchkeyConfig config = config();
+            LatchkeyConfig config = main.config();
             Logger log = LoggerFactory.getLogger(Serve.class);
             if (config.embeddedDatabase()) {
                 log.warn("development defaults: embedded SQLite database in {}", config.dataDirectory().toAbsolutePath());
@@ -92,14 +149,17 @@ public final class Main implements Runnable {
     @Command(name = "migrate", mixinStandardHelpOptions = true,
             description = "Apply database migrations to the configured database and exit.")
     static final class Migrate implements Callable<Integer> {
+        @ParentCommand
+        Main main;
+
         @Override
         public Integer call() {
-            LatchkeyConfig config = config();
+            LatchkeyConfig config = main.config();
             try (Database database = Database.open(new DatabaseSettings(config.databaseUrl(), config.dataDirectory(),
                     2, false))) {
                 database.migrate();
             }
-            System.out.println("latchkey: database is up to date");
+            main.terminal().out().println("latchkey: database is up to date");
             return 0;
         }
     }

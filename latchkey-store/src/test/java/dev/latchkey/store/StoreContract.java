@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.latchkey.core.accounts.EmailTakenException;
 import dev.latchkey.core.accounts.User;
+import dev.latchkey.core.accounts.UserQuery;
 import dev.latchkey.core.accounts.UserStore;
 import dev.latchkey.core.accounts.UserStore.TokenRevocation;
 import dev.latchkey.core.secrets.SecretStore;
@@ -155,17 +156,155 @@ abstract class StoreContract {
     }
 
     @Test
-    void listsUsersInPagesByCreation() {
-        JdbcUserStore store = (JdbcUserStore) users;
-        for (int i = 0; i < 5; i++) {
-            users.insert(new User("u" + i, i + "@example.com", "user", "h", T0.plusSeconds(i), null));
+    void listsUsersInStablePagesWithFiltersAndNoDuplicatesOrGaps() {
+        // several users share a creation millisecond: the id breaks the tie
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 23; i++) {
+            String id = String.format("u%02d", i);
+            String email = (i % 3 == 0 ? "ops" : "dev") + i + "@example.com";
+            users.insert(new User(id, email, i % 4 == 0 ? "admin" : "user", "h", T0.plusMillis(i / 3), null));
+            expected.add(id);
         }
 
-        List<User> first = store.list(null, 3);
-        List<User> second = store.list(first.getLast().id(), 3);
+        assertThat(pages(null, null, 5)).containsExactlyElementsOf(expected);
+        assertThat(pages(null, null, 200)).containsExactlyElementsOf(expected);
+        assertThat(pages("ops", null, 2)).containsExactlyElementsOf(
+                expected.stream().filter(id -> Integer.parseInt(id.substring(1)) % 3 == 0).toList());
+        assertThat(pages(null, "admin", 2)).containsExactlyElementsOf(
+                expected.stream().filter(id -> Integer.parseInt(id.substring(1)) % 4 == 0).toList());
+        assertThat(pages("ops1", "admin", 1)).containsExactly("u12");
+        assertThat(pages("nobody", null, 5)).isEmpty();
+        assertThat(users.list(new UserQuery(null, null, null, 3)).getFirst())
+                .isEqualTo(new User("u00", "ops0@example.com", "admin", "h", millis(T0), null));
+    }
 
-        assertThat(first).extracting(User::id).containsExactly("u0", "u1", "u2");
-        assertThat(second).extracting(User::id).containsExactly("u3", "u4");
+    @Test
+    void aPageBoundaryHoldsWhenItsLastUserIsDeleted() {
+        for (int i = 0; i < 4; i++) {
+            users.insert(new User("u" + i, i + "@example.com", "user", "h", T0.plusSeconds(i), null));
+        }
+        List<User> first = users.list(new UserQuery(null, null, null, 2));
+        users.delete("u1", T0);
+
+        UserQuery.Position after = new UserQuery.Position(first.getLast().createdAt(), first.getLast().id());
+        assertThat(users.list(new UserQuery(null, null, after, 2))).extracting(User::id).containsExactly("u2", "u3");
+    }
+
+    @Test
+    void theEmailPrefixIsLiteralNotAPattern() {
+        users.insert(user("u1", "a_b@example.com"));
+        users.insert(user("u2", "axb@example.com"));
+        users.insert(user("u3", "a%c@example.com"));
+
+        assertThat(users.list(new UserQuery("a_", null, null, 10))).extracting(User::id).containsExactly("u1");
+        assertThat(users.list(new UserQuery("a%", null, null, 10))).extracting(User::id).containsExactly("u3");
+        assertThat(users.list(new UserQuery("A", null, null, 10))).hasSize(3);
+    }
+
+    @Test
+    void changeRoleMovesTheMarkForwardOnlyAndKeepsOneEnabledAdmin() {
+        users.insert(new User("a1", "a1@example.com", "admin", "h", T0, null));
+        users.insert(user("u1", "u1@example.com"));
+
+        assertThat(users.changeRole("a1", "user", T0)).isEqualTo(UserStore.Change.LAST_ADMIN);
+        assertThat(users.findById("a1").orElseThrow().role()).isEqualTo("admin");
+        assertThat(users.findById("a1").orElseThrow().tokensRevokedBefore()).isNull();
+
+        assertThat(users.changeRole("u1", "admin", T0.plusSeconds(10))).isEqualTo(UserStore.Change.DONE);
+        assertThat(users.changeRole("a1", "user", T0.plusSeconds(5))).isEqualTo(UserStore.Change.DONE);
+        assertThat(users.changeRole("u1", "user", T0)).isEqualTo(UserStore.Change.LAST_ADMIN);
+        assertThat(users.changeRole("u1", "admin", T0.plusSeconds(3))).isEqualTo(UserStore.Change.DONE);
+        assertThat(users.changeRole("missing", "user", T0)).isEqualTo(UserStore.Change.NOT_FOUND);
+
+        User promoted = users.findById("u1").orElseThrow();
+        assertThat(promoted.role()).isEqualTo("admin");
+        assertThat(promoted.tokensRevokedBefore()).as("never moved back").isEqualTo(millis(T0.plusSeconds(10)));
+        assertThat(users.findById("a1").orElseThrow().tokensRevokedBefore()).isEqualTo(millis(T0.plusSeconds(5)));
+    }
+
+    @Test
+    void aDisabledAdminDoesNotCountAsTheRemainingAdmin() {
+        users.insert(new User("a1", "a1@example.com", "admin", "h", T0, null));
+        users.insert(new User("a2", "a2@example.com", "admin", "h", T0, null));
+
+        assertThat(users.setDisabled("a2", T0)).isEqualTo(UserStore.Change.DONE);
+        assertThat(users.setDisabled("a1", T0)).isEqualTo(UserStore.Change.LAST_ADMIN);
+        assertThat(users.delete("a1", T0)).isEqualTo(UserStore.Change.LAST_ADMIN);
+        assertThat(users.changeRole("a1", "user", T0)).isEqualTo(UserStore.Change.LAST_ADMIN);
+        // the disabled one may go: it is not what keeps Latchkey administrable
+        assertThat(users.delete("a2", T0)).isEqualTo(UserStore.Change.DONE);
+        assertThat(users.findById("a1").orElseThrow().disabled()).isFalse();
+    }
+
+    @Test
+    void disableKeepsTheFirstInstantAndEnableClearsIt() {
+        users.insert(user("u1", "a@example.com"));
+
+        assertThat(users.setDisabled("u1", T0)).isEqualTo(UserStore.Change.DONE);
+        assertThat(users.setDisabled("u1", T0.plusSeconds(9))).isEqualTo(UserStore.Change.DONE);
+        assertThat(users.findById("u1").orElseThrow().disabledAt()).isEqualTo(millis(T0));
+        assertThat(users.setDisabled("u1", null)).isEqualTo(UserStore.Change.DONE);
+        assertThat(users.findById("u1").orElseThrow().disabled()).isFalse();
+        assertThat(users.setDisabled("missing", T0)).isEqualTo(UserStore.Change.NOT_FOUND);
+        assertThat(users.setDisabled("missing", null)).isEqualTo(UserStore.Change.NOT_FOUND);
+    }
+
+    @Test
+    void deleteRemovesTheUserWithSessionsAndReportsTheDeletionAsARevocation() throws SQLException {
+        users.insert(user("u1", "a@example.com"));
+        users.insert(user("u2", "b@example.com"));
+        sessions.insert(session("s1", "u1", "h1", T0));
+        sessions.insert(session("s2", "u2", "h2", T0));
+
+        assertThat(users.delete("u1", T0.plusSeconds(30))).isEqualTo(UserStore.Change.DONE);
+        assertThat(users.delete("u1", T0.plusSeconds(31))).isEqualTo(UserStore.Change.NOT_FOUND);
+
+        assertThat(users.findById("u1")).isEmpty();
+        assertThat(sessions.findById("s1")).isEmpty();
+        assertThat(sessions.findByTokenHash("h1")).isEmpty();
+        assertThat(sessions.findById("s2")).isPresent();
+        assertThat(hashesInTable()).containsExactly("h2");
+        assertThat(users.tokenRevocationsSince(T0)).containsExactly(new TokenRevocation("u1", millis(T0.plusSeconds(30))));
+        // the email is free again
+        users.insert(user("u3", "a@example.com"));
+
+        assertThat(users.purgeDeletionRecords(T0.plusSeconds(30))).isZero();
+        assertThat(users.purgeDeletionRecords(T0.plusSeconds(31))).isEqualTo(1);
+        assertThat(users.tokenRevocationsSince(T0)).isEmpty();
+    }
+
+    @Test
+    void concurrentDemotionsOfTheLastTwoAdminsLeaveOne() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            String a = "a" + round + "x";
+            String b = "a" + round + "y";
+            users.insert(new User(a, a + "@example.com", "admin", "h", T0, null));
+            users.insert(new User(b, b + "@example.com", "admin", "h", T0, null));
+            CountDownLatch start = new CountDownLatch(1);
+            List<UserStore.Change> results = race(List.of(
+                    () -> { start.await(); return users.changeRole(a, "user", T0); },
+                    () -> { start.await(); return users.setDisabled(b, T0); }), start);
+
+            assertThat(results).containsExactlyInAnyOrder(UserStore.Change.DONE, UserStore.Change.LAST_ADMIN);
+            try (Connection connection = database.dataSource().getConnection();
+                 PreparedStatement clear = connection.prepareStatement("DELETE FROM users")) {
+                clear.executeUpdate();
+            }
+        }
+    }
+
+    private List<String> pages(String emailPrefix, String role, int pageSize) {
+        List<String> ids = new ArrayList<>();
+        UserQuery.Position after = null;
+        for (int guard = 0; guard < 100; guard++) {
+            List<User> page = users.list(new UserQuery(emailPrefix, role, after, pageSize));
+            page.forEach(u -> ids.add(u.id()));
+            if (page.size() < pageSize) {
+                return ids;
+            }
+            after = new UserQuery.Position(page.getLast().createdAt(), page.getLast().id());
+        }
+        throw new AssertionError("no last page");
     }
 
     // ---- sessions ----

@@ -2,6 +2,7 @@ package dev.latchkey.core.accounts;
 
 import dev.latchkey.core.errors.ErrorCode;
 import dev.latchkey.core.errors.LatchkeyException;
+import dev.latchkey.core.passwords.ImportedHashes;
 import dev.latchkey.core.passwords.PasswordCheck;
 import dev.latchkey.core.passwords.PasswordHashing;
 import dev.latchkey.core.passwords.PasswordPolicy;
@@ -46,7 +47,7 @@ public final class AccountService {
             problems.put("password", rejected.reason());
         }
         if (!Roles.ALL.contains(role)) {
-            problems.put("role", "must be one of " + Roles.ALL);
+            problems.put("role", "must be one of " + Roles.sorted());
         }
         if (!problems.isEmpty()) {
             throw new LatchkeyException(ErrorCode.VALIDATION_FAILED, "The request is not valid.", problems);
@@ -96,12 +97,26 @@ public final class AccountService {
     }
 
     /**
-     * Creates the bootstrap admin when no account has that email; does nothing when one exists.
-     * Returns true when it created the account.
+     * Creates the bootstrap admin when no account has that email; does nothing when one exists
+     * (whatever its role: an existing account is never changed). Returns true when it created
+     * the account. The email and password are checked first, on every start, so a configured
+     * password that breaks the policy is reported even when the account already exists.
+     *
+     * @throws LatchkeyException {@code VALIDATION_FAILED} naming {@code email} or {@code password}
      */
     public boolean ensureAdmin(String email, String password) {
+        Map<String, String> problems = new LinkedHashMap<>();
         Optional<String> normalized = Emails.normalize(email);
-        if (normalized.isPresent() && users.findByEmail(normalized.get()).isPresent()) {
+        if (normalized.isEmpty()) {
+            problems.put("email", "must be a valid email address");
+        }
+        if (policy.check(password) instanceof PasswordCheck.Rejected rejected) {
+            problems.put("password", rejected.reason());
+        }
+        if (!problems.isEmpty()) {
+            throw new LatchkeyException(ErrorCode.VALIDATION_FAILED, "The bootstrap admin is not valid.", problems);
+        }
+        if (users.findByEmail(normalized.get()).isPresent()) {
             return false;
         }
         try {
@@ -113,6 +128,40 @@ public final class AccountService {
             }
             throw e;
         }
+    }
+
+    /**
+     * Takes over an account from another application with its existing password hash (bcrypt or
+     * argon2id, see {@link ImportedHashes}); the hash is verified at login and upgraded then.
+     * Returns false when an account with that email exists (nothing is changed).
+     *
+     * @throws LatchkeyException {@code VALIDATION_FAILED} naming {@code email}, {@code role} or {@code password_hash}
+     */
+    public boolean importUser(String email, String role, String passwordHash) {
+        Map<String, String> problems = importProblems(email, role, passwordHash);
+        if (!problems.isEmpty()) {
+            throw new LatchkeyException(ErrorCode.VALIDATION_FAILED, "The imported account is not valid.", problems);
+        }
+        try {
+            users.insert(new User(UUID.randomUUID().toString(), Emails.normalize(email).orElseThrow(), role, passwordHash,
+                    clock.instant(), null));
+            return true;
+        } catch (EmailTakenException e) {
+            return false;
+        }
+    }
+
+    /** What is wrong with an account to import, by field; empty when it can be imported. */
+    public static Map<String, String> importProblems(String email, String role, String passwordHash) {
+        Map<String, String> problems = new LinkedHashMap<>();
+        if (Emails.normalize(email).isEmpty()) {
+            problems.put("email", "must be a valid email address");
+        }
+        if (role == null || !Roles.ALL.contains(role)) {
+            problems.put("role", "must be one of " + Roles.sorted());
+        }
+        ImportedHashes.problem(passwordHash).ifPresent(problem -> problems.put("password_hash", problem));
+        return problems;
     }
 
     private static LatchkeyException invalidCredentials() {

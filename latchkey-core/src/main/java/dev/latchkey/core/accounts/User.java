@@ -5,11 +5,25 @@ import java.time.Instant;
 /**
  * A stored account. {@code id} is an opaque random identifier (the token {@code sub}); the
  * email is already normalized (trimmed, lowercased). {@code disabledAt} is null while the
- * account may log in.
+ * account may log in. {@code tokensRevokedBefore} is the user's revocation mark (null when none):
+ * access tokens issued before it are refused, and new ones are issued at or after it (see
+ * {@link dev.latchkey.core.tokens.RevocationMark}).
  */
-public record User(String id, String email, String role, String passwordHash, Instant createdAt, Instant disabledAt) {
+public record User(String id, String email, String role, String passwordHash, Instant createdAt, Instant disabledAt,
+                   Instant tokensRevokedBefore) {
+
+    /** A user without a revocation mark. */
+    public User(String id, String email, String role, String passwordHash, Instant createdAt, Instant disabledAt) {
+        this(id, email, role, passwordHash, createdAt, disabledAt, null);
+    }
 
     public boolean disabled() {
         return disabledAt != null;
+    }
+
+    @Override
+    public String toString() {
+        return "User[id=" + id + ", email=" + email + ", role=" + role + ", createdAt=" + createdAt
+                + ", disabledAt=" + disabledAt + ", tokensRevokedBefore=" + tokensRevokedBefore + "]";
     }
 }

@@ -1,24 +1,30 @@
 package dev.latchkey.core.sessions;
 
+import dev.latchkey.core.tokens.AccessTokenClaims;
+import dev.latchkey.core.tokens.RevocationMark;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The in-memory answer to "was this access token's session revoked?", so Latchkey's own
- * protected routes never ask the database per request.
+ * The in-memory answer to "was this access token revoked?", so Latchkey's own protected routes
+ * never ask the database per request. Two kinds of entries: revoked sessions (every token of
+ * the session is refused) and user marks (every token of the user issued before the mark is
+ * refused, by the rule of {@link RevocationMark}: role change, deletion).
  *
  * <p>An entry only has to outlive the access tokens it refuses: once a token issued before the
  * revocation has expired, its signature check refuses it anyway. So entries are forgotten after
  * {@code memory} (the access-token lifetime plus the clock leeway), which bounds the memory to the
- * revocations of one token lifetime. At start the list is rebuilt from the database, so a restart
- * forgets nothing.
+ * revocations of one token lifetime. At start the list is rebuilt from the database, and kept in
+ * step with it periodically, so a restart forgets nothing and other instances' revocations (or
+ * the command line's) arrive within seconds.
  */
 public final class RevocationList {
     private final Clock clock;
     private final Duration memory;
     private final ConcurrentHashMap<String, Instant> revokedSessions = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Instant> userMarks = new ConcurrentHashMap<>();
 
     public RevocationList(Clock clock, Duration memory) {
         this.clock = clock;
@@ -35,12 +41,26 @@ public final class RevocationList {
         return revokedSessions.containsKey(sessionId);
     }
 
+    /** Refuses the user's tokens issued before {@code mark}; a later mark replaces an earlier one, never the reverse. */
+    public void revokeUserTokensIssuedBefore(String userId, Instant mark) {
+        if (mark.plus(memory).isAfter(clock.instant())) {
+            userMarks.merge(userId, mark, (a, b) -> a.isAfter(b) ? a : b);
+        }
+    }
+
+    /** True when the token's session was revoked or the token was issued before its user's mark. */
+    public boolean isRevoked(AccessTokenClaims claims) {
+        return revokedSessions.containsKey(claims.sessionId())
+                || RevocationMark.revokes(userMarks.get(claims.subject()), claims.issuedAt());
+    }
+
     /** Forgets entries older than the memory window; called periodically. Returns how many were dropped. */
     public int forgetExpired() {
         Instant horizon = clock.instant().minus(memory);
-        int before = revokedSessions.size();
+        int before = size();
         revokedSessions.values().removeIf(at -> at.isBefore(horizon));
-        return before - revokedSessions.size();
+        userMarks.values().removeIf(at -> at.isBefore(horizon));
+        return before - size();
     }
 
     /** How far back the database must be read to rebuild the list at start. */
@@ -49,6 +69,6 @@ public final class RevocationList {
     }
 
     public int size() {
-        return revokedSessions.size();
+        return revokedSessions.size() + userMarks.size();
     }
 }

@@ -1,6 +1,7 @@
 package dev.latchkey.core.sessions;
 
 import dev.latchkey.core.errors.ErrorCode;
+import dev.latchkey.core.tokens.AccessTokenClaims;
 import dev.latchkey.core.tokens.RefreshTokens;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -150,6 +151,11 @@ public final class SessionService {
 
     public boolean isRevoked(String sessionId) {
         return revocations.isSessionRevoked(sessionId);
+    }
+
+    /** True when the token's session was revoked or its user's tokens were revoked after it was issued. */
+    public boolean isRevoked(AccessTokenClaims claims) {
+        return revocations.isRevoked(claims);
     }
 
     /** Refills the revocation list from the store (at start), so a restart forgets no revocation. */

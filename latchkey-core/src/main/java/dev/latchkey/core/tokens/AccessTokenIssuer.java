@@ -8,7 +8,6 @@ import com.nimbusds.jwt.SignedJWT;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Date;
 import java.util.Objects;
@@ -49,13 +48,25 @@ public final class AccessTokenIssuer {
      * @throws IllegalArgumentException when an argument is blank
      */
     public IssuedAccessToken issue(String userId, String role, String sessionId) {
+        return issue(userId, role, sessionId, null);
+    }
+
+    /**
+     * Signs a token whose {@code iat} is not before {@code notBefore} rounded up to the second
+     * (the user's revocation mark, null for none; see {@link RevocationMark}), and
+     * {@code exp = iat + ttl}. With a mark in the current second, {@code iat} is up to one second
+     * ahead of the clock, which the verifier tolerates.
+     *
+     * @throws IllegalArgumentException when an argument is blank
+     */
+    public IssuedAccessToken issue(String userId, String role, String sessionId, Instant notBefore) {
         requireText(userId, "userId");
         requireText(role, "role");
         requireText(sessionId, "sessionId");
 
         KeyRing.Entry signing = keys.get().currentEntry();
         SigningKey key = signing.key();
-        Instant issuedAt = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        Instant issuedAt = RevocationMark.issuedAt(clock.instant(), notBefore);
         Instant expiresAt = issuedAt.plusSeconds(settings.accessTokenTtl().getSeconds());
         String jti = newJti();
 

@@ -38,7 +38,8 @@ import java.util.function.Supplier;
  * current ring's algorithms and equals the algorithm of the key named by {@code kid} in the
  * current ring (keys in the header such as {@code jwk}, {@code jku}, {@code x5u} are ignored),
  * with a valid signature, exact {@code iss}, exactly one {@code aud} equal to ours, the string
- * claims {@code sub, sid, jti, client_id, role}, {@code iat} not in the future and {@code exp}
+ * claims {@code sub, sid, jti, client_id, role}, {@code iat} not in the future (beyond the leeway,
+ * and at least two seconds: see {@link RevocationMark}) and {@code exp}
  * (and {@code nbf} when present) checked against the injected clock with the configured leeway.
  *
  * <p>{@link TokenVerification.Expired} is only returned when everything else holds, signature
@@ -226,7 +227,9 @@ public final class AccessTokenVerifier {
             if (issuedAt == null) {
                 throw new BadJWTException("JWT missing required claims: [iat]");
             }
-            Instant latestAcceptable = clock.instant().plusSeconds(leewaySeconds);
+            // At least two seconds: a token issued right after its user's revocation mark carries
+            // iat = the mark rounded up to the second (see RevocationMark), even with no leeway.
+            Instant latestAcceptable = clock.instant().plusSeconds(Math.max(RevocationMark.MAX_IAT_AHEAD_SECONDS, leewaySeconds));
             if (issuedAt.toInstant().isAfter(latestAcceptable)) {
                 throw new BadJWTException("JWT issued in the future");
             }

@@ -18,6 +18,7 @@ import java.util.Set;
  * @param databaseUrl null for the embedded SQLite database under {@code dataDirectory}
  * @param redisUrl null for a single instance keeping revocations and limits in process
  * @param cookieSecure false only when explicitly configured, for plain-HTTP development off localhost
+ * @param revocationSyncInterval how often revocations made elsewhere (other instances, the command line) are read
  * @param unknownVariables {@code LATCHKEY_*} variables that are set but mean nothing to Latchkey
  */
 public record LatchkeyConfig(
@@ -35,6 +36,7 @@ public record LatchkeyConfig(
         BootstrapAdmin bootstrapAdmin,
         List<String> trustedProxies,
         boolean demo,
+        Duration revocationSyncInterval,
         Set<String> unknownVariables) {
 
     /** Password policy and hashing parameters. {@code algorithm} is {@code argon2id} or {@code bcrypt}. */
@@ -164,13 +166,17 @@ public record LatchkeyConfig(
 
         List<String> proxies = env.parsed("LATCHKEY_TRUSTED_PROXIES", List.of(), LatchkeyConfig::cidrs);
         boolean demo = env.bool("LATCHKEY_DEMO", databaseUrl == null);
+        Duration revocationSync = env.duration("LATCHKEY_REVOCATION_SYNC_INTERVAL", Duration.ofSeconds(5),
+                Duration.ofMillis(100), Duration.ofMinutes(1));
+        // Read by `latchkey users create` itself; named here so it is not reported as unknown.
+        env.raw("LATCHKEY_NEW_USER_PASSWORD");
         // JVM options for ./latchkey: the launcher's, so not reported as an unknown variable.
         env.acknowledge("LATCHKEY_JAVA_OPTS");
 
         return new LatchkeyConfig(port, databaseUrl, dataDirectory, poolSize, redisUrl, tokens, refresh, origins,
                 cookieSecure, passwords,
                 new SigningKeySettings(keyFile, keyPem, keyEncryptionKey, rotationInterval, reloadInterval), admin, proxies, demo,
-                env.unknownLatchkeyVariables());
+                revocationSync, env.unknownLatchkeyVariables());
     }
 
     /** The origin ({@code scheme://host[:port]}) of an absolute URL, lowercased, default ports dropped. */

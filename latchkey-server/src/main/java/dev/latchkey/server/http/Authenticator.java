@@ -7,10 +7,12 @@ import dev.latchkey.core.tokens.AccessTokenClaims;
 import dev.latchkey.core.tokens.AccessTokenVerifier;
 import dev.latchkey.core.tokens.TokenVerification;
 import io.javalin.http.Context;
+import java.util.Set;
 
 /**
  * Bearer authentication for Latchkey's own protected routes: the stateless checks of the
- * verifier, then the in-memory revocation list (no database call per request).
+ * verifier, then the in-memory revocation list (no database call per request), then, for
+ * guarded routes, the token's role.
  */
 final class Authenticator {
     static final String CLAIMS_ATTRIBUTE = "latchkey.claims";
@@ -36,10 +38,23 @@ final class Authenticator {
             case TokenVerification.Invalid invalid ->
                     throw new BearerFailure(ErrorCode.TOKEN_INVALID, "The access token is not valid.");
         };
-        if (sessions.isRevoked(claims.sessionId())) {
+        if (sessions.isRevoked(claims)) {
             throw new BearerFailure(ErrorCode.TOKEN_REVOKED, "The access token has been revoked.");
         }
         ctx.attribute(CLAIMS_ATTRIBUTE, claims);
+        return claims;
+    }
+
+    /**
+     * A valid, unrevoked token whose {@code role} is one of {@code allowed}: else {@code 401} as
+     * {@link #require} answers, or {@code 403 FORBIDDEN}. The role is the token's: a role change
+     * revokes the user's tokens, so a token never outlives its role by more than the revocation sync.
+     */
+    AccessTokenClaims requireRole(Context ctx, Set<String> allowed) {
+        AccessTokenClaims claims = require(ctx);
+        if (!allowed.contains(claims.role())) {
+            throw new LatchkeyException(ErrorCode.FORBIDDEN, "Your role does not allow this.");
+        }
         return claims;
     }
 

@@ -15,7 +15,7 @@ final class ErrorStatus {
             case FORBIDDEN, CSRF_FAILED -> 403;
             case NOT_FOUND -> 404;
             case METHOD_NOT_ALLOWED -> 405;
-            case EMAIL_TAKEN -> 409;
+            case EMAIL_TAKEN, LAST_ADMIN -> 409;
             case PAYLOAD_TOO_LARGE -> 413;
             case REQUEST_TOO_LARGE -> 431;
             case RATE_LIMITED -> 429;

@@ -2,6 +2,7 @@ package dev.latchkey.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.latchkey.core.accounts.AccountService;
+import dev.latchkey.core.administration.UserAdministration;
 import dev.latchkey.core.errors.ErrorCode;
 import dev.latchkey.core.errors.LatchkeyException;
 import dev.latchkey.core.sessions.SessionService;
@@ -35,6 +36,7 @@ public final class HttpApi {
     public record Dependencies(
             AccountService accounts,
             SessionService sessions,
+            UserAdministration administration,
             AccessTokenIssuer issuer,
             AccessTokenVerifier verifier,
             Supplier<KeyRing> keys,
@@ -59,6 +61,7 @@ public final class HttpApi {
         AccountRoutes accountRoutes = new AccountRoutes(deps.accounts(), deps.sessions(), authenticator, tokens, requests, json);
         SessionRoutes sessionRoutes = new SessionRoutes(deps.sessions(), deps.accounts(), authenticator, tokens, cookies,
                 origins, deps.clock());
+        AdminRoutes adminRoutes = new AdminRoutes(deps.administration(), authenticator, json);
         DiscoveryRoutes discoveryRoutes = new DiscoveryRoutes(deps.keys(), deps.tokenSettings());
         HealthRoutes healthRoutes = new HealthRoutes(deps.databaseReady());
 
@@ -67,6 +70,7 @@ public final class HttpApi {
             config.routes.before(ctx -> securityHeaders(ctx, deps.cookieSecure()));
             accountRoutes.register(config.routes);
             sessionRoutes.register(config.routes);
+            adminRoutes.register(config.routes);
             discoveryRoutes.register(config.routes);
             healthRoutes.register(config.routes);
             configureErrors(config);

@@ -21,7 +21,9 @@ final class TokenResponses {
     }
 
     void answer(Context ctx, int status, User user, OpenedSession opened, boolean includeUser) {
-        IssuedAccessToken token = issuer.issue(user.id(), user.role(), opened.session().id());
+        // iat not before the user's revocation mark (rounded up), so a token issued right after a
+        // role change, in the same second, is not refused by that change
+        IssuedAccessToken token = issuer.issue(user.id(), user.role(), opened.session().id(), user.tokensRevokedBefore());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("accessToken", token.value());
         body.put("tokenType", "Bearer");

@@ -5,6 +5,7 @@ import static dev.latchkey.store.jdbc.Sql.setInstant;
 
 import dev.latchkey.core.accounts.EmailTakenException;
 import dev.latchkey.core.accounts.User;
+import dev.latchkey.core.accounts.UserQuery;
 import dev.latchkey.core.accounts.UserStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,7 +20,13 @@ import javax.sql.DataSource;
 /** {@link UserStore} on the {@code users} table, same SQL on both engines. */
 public final class JdbcUserStore implements UserStore {
 
-    private static final String COLUMNS = "id, email, role, password_hash, created_at, disabled_at";
+    private static final String COLUMNS = "id, email, role, password_hash, created_at, disabled_at, tokens_revoked_before";
+    private static final String ADMIN = "'admin'";
+    /** True for the row {@code users} when changing it away from an enabled admin leaves another enabled admin. */
+    private static final String ANOTHER_ENABLED_ADMIN = "EXISTS (SELECT 1 FROM users o WHERE o.role = " + ADMIN
+            + " AND o.disabled_at IS NULL AND o.id <> users.id)";
+    /** The row is not an enabled admin, or is not the last one. */
+    private static final String NOT_LAST_ADMIN = "(role <> " + ADMIN + " OR disabled_at IS NOT NULL OR " + ANOTHER_ENABLED_ADMIN + ")";
 
     private final DataSource dataSource;
     private final Engine engine;
@@ -36,7 +43,7 @@ public final class JdbcUserStore implements UserStore {
      */
     @Override
     public void insert(User user) {
-        String sql = "INSERT INTO users (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)";
+        String sql = "INSERT INTO users (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)";
         Sql.withConnection(dataSource, connection -> {
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 statement.setString(1, user.id());
@@ -45,6 +52,7 @@ public final class JdbcUserStore implements UserStore {
                 statement.setString(4, user.passwordHash());
                 setInstant(statement, 5, user.createdAt());
                 setInstant(statement, 6, user.disabledAt());
+                setInstant(statement, 7, user.tokensRevokedBefore());
                 statement.executeUpdate();
                 return null;
             } catch (SQLException e) {
@@ -67,21 +75,39 @@ public final class JdbcUserStore implements UserStore {
     }
 
     /**
-     * Users ordered by creation, oldest first, for the admin listing (not on the port yet).
-     *
-     * @param afterId keyset cursor: the last id of the previous page, or null for the first page
+     * Keyset pagination on {@code (created_at, id)} (indexed): the position carries the sort key,
+     * so pages neither skip nor repeat users whatever is inserted or deleted between them.
      */
-    public List<User> list(String afterId, int limit) {
-        String sql = "SELECT " + COLUMNS + " FROM users"
-                + (afterId == null ? "" : " WHERE (created_at, id) > (SELECT created_at, id FROM users WHERE id = ?)")
-                + " ORDER BY created_at, id LIMIT ?";
+    @Override
+    public List<User> list(UserQuery query) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM users WHERE 1 = 1");
+        List<Object> parameters = new ArrayList<>();
+        if (query.emailPrefix() != null) {
+            sql.append(" AND email LIKE ? ESCAPE '\\'");
+            parameters.add(likePrefix(normalize(query.emailPrefix())));
+        }
+        if (query.role() != null) {
+            sql.append(" AND role = ?");
+            parameters.add(query.role());
+        }
+        if (query.after() != null) {
+            sql.append(" AND (created_at > ? OR (created_at = ? AND id > ?))");
+            parameters.add(query.after().createdAt());
+            parameters.add(query.after().createdAt());
+            parameters.add(query.after().id());
+        }
+        sql.append(" ORDER BY created_at, id LIMIT ?");
+        parameters.add(query.limit());
         return Sql.withConnection(dataSource, connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(sql)) {
-                int index = 1;
-                if (afterId != null) {
-                    statement.setString(index++, afterId);
+            try (PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+                for (int i = 0; i < parameters.size(); i++) {
+                    Object value = parameters.get(i);
+                    switch (value) {
+                        case Instant instant -> setInstant(statement, i + 1, instant);
+                        case Integer number -> statement.setInt(i + 1, number);
+                        default -> statement.setString(i + 1, (String) value);
+                    }
                 }
-                statement.setInt(index, limit);
                 List<User> users = new ArrayList<>();
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
@@ -89,6 +115,91 @@ public final class JdbcUserStore implements UserStore {
                     }
                 }
                 return users;
+            }
+        });
+    }
+
+    @Override
+    public Change changeRole(String userId, String role, Instant revokeTokensBefore) {
+        String sql = "UPDATE users SET role = ?, tokens_revoked_before = CASE"
+                + " WHEN tokens_revoked_before IS NULL OR tokens_revoked_before < ? THEN ? ELSE tokens_revoked_before END"
+                + " WHERE id = ? AND (? = " + ADMIN + " OR " + NOT_LAST_ADMIN + ")";
+        return guarded(userId, connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                statement.setString(1, role);
+                setInstant(statement, 2, revokeTokensBefore);
+                setInstant(statement, 3, revokeTokensBefore);
+                statement.setString(4, userId);
+                statement.setString(5, role);
+                return statement.executeUpdate();
+            }
+        });
+    }
+
+    /** Disabling keeps the first {@code disabled_at}; enabling clears it. */
+    @Override
+    public Change setDisabled(String userId, Instant disabledAt) {
+        String sql = disabledAt == null
+                ? "UPDATE users SET disabled_at = NULL WHERE id = ?"
+                : "UPDATE users SET disabled_at = COALESCE(disabled_at, ?) WHERE id = ? AND " + NOT_LAST_ADMIN;
+        return guarded(userId, connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                int index = 1;
+                if (disabledAt != null) {
+                    setInstant(statement, index++, disabledAt);
+                }
+                statement.setString(index, userId);
+                return statement.executeUpdate();
+            }
+        });
+    }
+
+    /** The sessions go with the user (ON DELETE CASCADE); the deletion is recorded for the revocation sync. */
+    @Override
+    public Change delete(String userId, Instant at) {
+        return guarded(userId, connection -> {
+            int deleted;
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "DELETE FROM users WHERE id = ? AND " + NOT_LAST_ADMIN)) {
+                statement.setString(1, userId);
+                deleted = statement.executeUpdate();
+            }
+            if (deleted == 1) {
+                try (PreparedStatement statement = connection.prepareStatement(
+                        "INSERT INTO user_deletions (user_id, deleted_at) VALUES (?, ?)")) {
+                    statement.setString(1, userId);
+                    setInstant(statement, 2, at);
+                    statement.executeUpdate();
+                }
+            }
+            return deleted;
+        });
+    }
+
+    /**
+     * Runs a change that must not remove the last enabled admin, in one transaction. The guard is
+     * part of the statement's WHERE; on SQLite that statement, the transaction's first, takes the
+     * database's single write lock, so guarded changes run one after the other. PostgreSQL lets
+     * writers run side by side, so there the enabled admins' rows are locked first: two admins
+     * demoting each other at the same moment cannot both see the other one still admin.
+     */
+    private Change guarded(String userId, Sql.Work<Integer> change) {
+        return Sql.inTransaction(dataSource, connection -> {
+            if (engine == Engine.POSTGRESQL) {
+                try (PreparedStatement lock = connection.prepareStatement(
+                        "SELECT id FROM users WHERE role = " + ADMIN + " AND disabled_at IS NULL ORDER BY id FOR UPDATE");
+                     ResultSet ignored = lock.executeQuery()) {
+                    // the rows stay locked until the transaction ends
+                }
+            }
+            if (change.run(connection) == 1) {
+                return Change.DONE;
+            }
+            try (PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM users WHERE id = ?")) {
+                exists.setString(1, userId);
+                try (ResultSet rows = exists.executeQuery()) {
+                    return rows.next() ? Change.LAST_ADMIN : Change.NOT_FOUND;
+                }
             }
         });
     }
@@ -130,20 +241,33 @@ public final class JdbcUserStore implements UserStore {
         });
     }
 
+    /** Marks of live users and deletions (a deleted user's tokens are all revoked), oldest first. */
     @Override
     public List<TokenRevocation> tokenRevocationsSince(Instant since) {
-        String sql = "SELECT id, tokens_revoked_before FROM users WHERE tokens_revoked_before >= ?"
-                + " ORDER BY tokens_revoked_before";
+        String sql = "SELECT id AS user_id, tokens_revoked_before AS mark FROM users WHERE tokens_revoked_before >= ?"
+                + " UNION ALL SELECT user_id, deleted_at AS mark FROM user_deletions WHERE deleted_at >= ?"
+                + " ORDER BY mark";
         return Sql.withConnection(dataSource, connection -> {
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 setInstant(statement, 1, since);
+                setInstant(statement, 2, since);
                 List<TokenRevocation> revocations = new ArrayList<>();
                 try (ResultSet rows = statement.executeQuery()) {
                     while (rows.next()) {
-                        revocations.add(new TokenRevocation(rows.getString("id"), getInstant(rows, "tokens_revoked_before")));
+                        revocations.add(new TokenRevocation(rows.getString("user_id"), getInstant(rows, "mark")));
                     }
                 }
                 return revocations;
+            }
+        });
+    }
+
+    @Override
+    public int purgeDeletionRecords(Instant before) {
+        return Sql.withConnection(dataSource, connection -> {
+            try (PreparedStatement statement = connection.prepareStatement("DELETE FROM user_deletions WHERE deleted_at < ?")) {
+                setInstant(statement, 1, before);
+                return statement.executeUpdate();
             }
         });
     }
@@ -171,7 +295,13 @@ public final class JdbcUserStore implements UserStore {
 
     private static User map(ResultSet rows) throws SQLException {
         return new User(rows.getString("id"), rows.getString("email"), rows.getString("role"),
-                rows.getString("password_hash"), getInstant(rows, "created_at"), getInstant(rows, "disabled_at"));
+                rows.getString("password_hash"), getInstant(rows, "created_at"), getInstant(rows, "disabled_at"),
+                getInstant(rows, "tokens_revoked_before"));
+    }
+
+    /** A LIKE pattern matching values that start with {@code prefix} literally. */
+    private static String likePrefix(String prefix) {
+        return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
     }
 
     private static String normalize(String email) {

@@ -1,0 +1,131 @@
+package dev.latchkey.server.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.latchkey.core.accounts.Emails;
+import dev.latchkey.core.accounts.Roles;
+import dev.latchkey.core.accounts.User;
+import dev.latchkey.core.accounts.UserQuery;
+import dev.latchkey.core.administration.UserAdministration;
+import dev.latchkey.core.administration.UserCursor;
+import dev.latchkey.core.errors.ErrorCode;
+import dev.latchkey.core.errors.LatchkeyException;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The admin API under {@code /api/admin}: every route needs a valid token with role
+ * {@code admin} ({@code 401} without one, {@code 403 FORBIDDEN} for another role).
+ */
+final class AdminRoutes {
+    private static final Set<String> ADMINS = Set.of(Roles.ADMIN);
+
+    private final UserAdministration administration;
+    private final Authenticator authenticator;
+    private final ObjectMapper json;
+
+    AdminRoutes(UserAdministration administration, Authenticator authenticator, ObjectMapper json) {
+        this.administration = administration;
+        this.authenticator = authenticator;
+        this.json = json;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.get("/api/admin/users", this::list);
+        routes.put("/api/admin/users/{id}/role", this::changeRole);
+        routes.post("/api/admin/users/{id}/logout", this::logout);
+        routes.post("/api/admin/users/{id}/disable", this::disable);
+        routes.post("/api/admin/users/{id}/enable", this::enable);
+        routes.delete("/api/admin/users/{id}", this::delete);
+    }
+
+    /** {@code ?limit=1..200 (50)&cursor=...&email=<prefix>&role=<role>} → {@code {users, nextCursor}}. */
+    private void list(Context ctx) {
+        authenticator.requireRole(ctx, ADMINS);
+        Map<String, String> problems = new LinkedHashMap<>();
+        int limit = UserAdministration.DEFAULT_PAGE_SIZE;
+        String rawLimit = ctx.queryParam("limit");
+        if (rawLimit != null) {
+            try {
+                limit = Integer.parseInt(rawLimit.strip());
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > UserQuery.MAX_LIMIT) {
+                problems.put("limit", "must be a whole number from 1 to " + UserQuery.MAX_LIMIT);
+            }
+        }
+        UserQuery.Position after = null;
+        String cursor = ctx.queryParam("cursor");
+        if (cursor != null && !cursor.isEmpty()) {
+            after = UserCursor.decode(cursor).orElse(null);
+            if (after == null) {
+                problems.put("cursor", "is not a cursor this server gave out");
+            }
+        }
+        String email = ctx.queryParam("email");
+        String emailPrefix = email == null ? null : email.strip().toLowerCase(Locale.ROOT);
+        if (emailPrefix != null && emailPrefix.length() > Emails.MAX_LENGTH) {
+            problems.put("email", "is longer than an email address can be");
+        }
+        String role = ctx.queryParam("role");
+        if (role != null && !role.isEmpty() && !Roles.ALL.contains(role)) {
+            problems.put("role", "must be one of " + Roles.sorted());
+        }
+        if (!problems.isEmpty()) {
+            throw new LatchkeyException(ErrorCode.VALIDATION_FAILED, "The request is not valid.", problems);
+        }
+        UserAdministration.Page page = administration.list(new UserQuery(emailPrefix, role, after, limit));
+        List<Map<String, Object>> views = new ArrayList<>();
+        page.users().forEach(u -> views.add(view(u)));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("users", views);
+        body.put("nextCursor", page.next() == null ? null : UserCursor.encode(page.next()));
+        ctx.json(body);
+    }
+
+    private void changeRole(Context ctx) {
+        authenticator.requireRole(ctx, ADMINS);
+        JsonBody body = JsonBody.read(ctx, json);
+        String role = body.requiredString("role");
+        body.validate();
+        ctx.json(view(administration.changeRole(ctx.pathParam("id"), role)));
+    }
+
+    private void logout(Context ctx) {
+        authenticator.requireRole(ctx, ADMINS);
+        administration.logout(ctx.pathParam("id"));
+        ctx.status(204);
+    }
+
+    private void disable(Context ctx) {
+        authenticator.requireRole(ctx, ADMINS);
+        administration.disable(ctx.pathParam("id"));
+        ctx.status(204);
+    }
+
+    private void enable(Context ctx) {
+        authenticator.requireRole(ctx, ADMINS);
+        administration.enable(ctx.pathParam("id"));
+        ctx.status(204);
+    }
+
+    private void delete(Context ctx) {
+        authenticator.requireRole(ctx, ADMINS);
+        administration.delete(ctx.pathParam("id"));
+        ctx.status(204);
+    }
+
+    /** {@code {id, email, role, createdAt}} as the contract says, plus {@code disabledAt} (null while enabled). */
+    static Map<String, Object> view(User user) {
+        Map<String, Object> view = UserViews.of(user);
+        view.put("createdAt", user.createdAt().toString());
+        view.put("disabledAt", user.disabledAt() == null ? null : user.disabledAt().toString());
+        return view;
+    }
+}
