@@ -4,9 +4,11 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.latchkey.core.accounts.UserStore;
+import dev.latchkey.core.audit.AuditStore;
 import dev.latchkey.core.secrets.SecretStore;
 import dev.latchkey.core.sessions.SessionStore;
 import dev.latchkey.store.jdbc.Engine;
+import dev.latchkey.store.jdbc.JdbcAuditStore;
 import dev.latchkey.store.jdbc.JdbcSecretStore;
 import dev.latchkey.store.jdbc.JdbcSessionStore;
 import dev.latchkey.store.jdbc.JdbcUserStore;
@@ -51,6 +53,7 @@ public final class Database implements AutoCloseable {
     private final UserStore users;
     private final SessionStore sessions;
     private final SecretStore secrets;
+    private final AuditStore audit;
 
     private Database(HikariDataSource dataSource, Engine engine, String location) {
         this.dataSource = dataSource;
@@ -59,6 +62,7 @@ public final class Database implements AutoCloseable {
         this.users = new JdbcUserStore(dataSource, engine);
         this.sessions = new JdbcSessionStore(dataSource);
         this.secrets = new JdbcSecretStore(dataSource);
+        this.audit = new JdbcAuditStore(dataSource);
     }
 
     /**
@@ -152,6 +156,10 @@ public final class Database implements AutoCloseable {
 
     public SecretStore secrets() {
         return secrets;
+    }
+
+    public AuditStore audit() {
+        return audit;
     }
 
     /** "sqlite" or "postgresql". */
