@@ -35,6 +35,8 @@ public record LatchkeyConfig(
         BootstrapAdmin bootstrapAdmin,
         List<String> trustedProxies,
         boolean demo,
+        AbuseSettings abuse,
+        Duration auditRetention,
         Set<String> unknownVariables) {
 
     /** Password policy and hashing parameters. {@code algorithm} is {@code argon2id} or {@code bcrypt}. */
@@ -140,12 +142,15 @@ public record LatchkeyConfig(
 
         List<String> proxies = env.parsed("LATCHKEY_TRUSTED_PROXIES", List.of(), LatchkeyConfig::cidrs);
         boolean demo = env.bool("LATCHKEY_DEMO", databaseUrl == null);
+        AbuseSettings abuse = AbuseSettings.read(env);
+        Duration auditRetention = env.duration("LATCHKEY_AUDIT_RETENTION", Duration.ofDays(90), Duration.ofDays(1),
+                Duration.ofDays(3650));
         // JVM options for ./latchkey: the launcher's, so not reported as an unknown variable.
         env.acknowledge("LATCHKEY_JAVA_OPTS");
 
         return new LatchkeyConfig(port, databaseUrl, dataDirectory, poolSize, redisUrl, tokens, refresh, origins,
-                cookieSecure, passwords, new SigningKeySettings(keyFile, keyPem), admin, proxies, demo,
-                env.unknownLatchkeyVariables());
+                cookieSecure, passwords, new SigningKeySettings(keyFile, keyPem), admin, proxies, demo, abuse,
+                auditRetention, env.unknownLatchkeyVariables());
     }
 
     /** The origin ({@code scheme://host[:port]}) of an absolute URL, lowercased, default ports dropped. */
