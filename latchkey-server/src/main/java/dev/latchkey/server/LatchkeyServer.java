@@ -4,9 +4,13 @@ import dev.latchkey.core.accounts.AccountService;
 import dev.latchkey.core.administration.UserAdministration;
 import dev.latchkey.core.errors.ErrorCode;
 import dev.latchkey.core.errors.LatchkeyException;
+import dev.latchkey.core.passwords.BreachCheck;
 import dev.latchkey.core.passwords.CommonPasswords;
+import dev.latchkey.core.passwords.HashingPool;
 import dev.latchkey.core.passwords.PasswordHashing;
 import dev.latchkey.core.passwords.PasswordPolicy;
+import dev.latchkey.core.ratelimit.LocalFailureLockout;
+import dev.latchkey.core.ratelimit.LocalRateLimiter;
 import dev.latchkey.core.sessions.CsrfTokens;
 import dev.latchkey.core.sessions.RevocationList;
 import dev.latchkey.core.sessions.RevocationSync;
@@ -15,10 +19,13 @@ import dev.latchkey.core.sessions.SuccessorSeal;
 import dev.latchkey.core.tokens.AccessTokenIssuer;
 import dev.latchkey.core.tokens.AccessTokenVerifier;
 import dev.latchkey.core.tokens.SigningKey;
+import dev.latchkey.server.audit.AuditWriter;
+import dev.latchkey.server.config.AbuseSettings;
 import dev.latchkey.server.config.ConfigException;
 import dev.latchkey.server.config.LatchkeyConfig;
 import dev.latchkey.server.http.HttpApi;
 import dev.latchkey.server.keys.KeyManager;
+import dev.latchkey.server.passwords.PwnedPasswords;
 import dev.latchkey.store.Database;
 import dev.latchkey.store.DatabaseSettings;
 import io.javalin.Javalin;
@@ -45,18 +52,26 @@ public final class LatchkeyServer implements AutoCloseable {
     private final ScheduledExecutorService housekeeping;
 
     private final KeyManager keys;
+    private final HashingPool hashingPool;
+    private final AuditWriter audit;
 
-    private LatchkeyServer(Database database, Javalin http, ScheduledExecutorService housekeeping, KeyManager keys) {
+    private LatchkeyServer(Database database, Javalin http, ScheduledExecutorService housekeeping, KeyManager keys,
+                           HashingPool hashingPool, AuditWriter audit) {
         this.database = database;
         this.http = http;
         this.housekeeping = housekeeping;
         this.keys = keys;
+        this.hashingPool = hashingPool;
+        this.audit = audit;
     }
 
     public static LatchkeyServer start(LatchkeyConfig config, Clock clock) {
         SecureRandom random = new SecureRandom();
         Database database = Database.open(new DatabaseSettings(config.databaseUrl(), config.dataDirectory(),
                 config.databasePoolSize()));
+        AbuseSettings abuse = config.abuse();
+        HashingPool hashingPool = new HashingPool(abuse.hashingThreads(), abuse.hashingQueue());
+        AuditWriter audit = new AuditWriter(database.audit());
         KeyManager keyRing = null;
         try {
             keyRing = KeyManager.forConfig(database.signingKeys(), config, clock);
@@ -66,8 +81,9 @@ public final class LatchkeyServer implements AutoCloseable {
             }
             keyRing.startRefreshing(config.signingKey().reloadInterval(), config.signingKey().rotationInterval());
 
+            BreachCheck breaches = abuse.hibp().enabled() ? new PwnedPasswords(abuse.hibp()) : BreachCheck.none();
             AccountService accounts = new AccountService(database.users(), passwordHashing(config, random),
-                    passwordPolicy(config), clock);
+                    passwordPolicy(config), hashingPool, breaches, clock);
 
             byte[] csrfSecret = database.secrets().getOrCreate("csrf-hmac-v1", () -> randomBytes(random, 32));
             Duration revocationMemory = config.tokens().accessTokenTtl().plus(config.tokens().clockLeeway());
@@ -83,9 +99,12 @@ public final class LatchkeyServer implements AutoCloseable {
 
             AccessTokenIssuer issuer = new AccessTokenIssuer(keyRing, config.tokens(), clock);
             AccessTokenVerifier verifier = new AccessTokenVerifier(keyRing, config.tokens(), clock);
+            HttpApi.Safeguards safeguards = new HttpApi.Safeguards(new LocalRateLimiter(clock),
+                    new LocalFailureLockout(abuse.limits().lockout(), clock), abuse.limits(), audit, database.audit(),
+                    () -> audit.flush(Duration.ofSeconds(5)));
             Javalin http = HttpApi.create(new HttpApi.Dependencies(accounts, sessions, administration, issuer, verifier, keyRing,
                     config.tokens(), config.allowedOrigins(), config.trustedProxies(), config.cookieSecure(),
-                    database::ping, clock));
+                    database::ping, clock, safeguards));
             http.start(config.port());
 
             ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -93,8 +112,8 @@ public final class LatchkeyServer implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            housekeeping.scheduleWithFixedDelay(() -> purge(database, revocations, revocationMemory, clock), 1, 10,
-                    TimeUnit.MINUTES);
+            housekeeping.scheduleWithFixedDelay(() -> purge(database, revocations, revocationMemory, clock,
+                    config.auditRetention()), 1, 10, TimeUnit.MINUTES);
             // Revocations made elsewhere (another instance, `latchkey users ...` on the command line)
             // reach this instance's in-memory list within one interval.
             long syncMillis = config.revocationSyncInterval().toMillis();
@@ -103,11 +122,13 @@ public final class LatchkeyServer implements AutoCloseable {
 
             log.info("Latchkey listening on port {} ({} database, key {}, {} recent revocations loaded)", http.port(),
                     database.engine(), signingKey.kid(), rebuilt);
-            return new LatchkeyServer(database, http, housekeeping, keyRing);
+            return new LatchkeyServer(database, http, housekeeping, keyRing, hashingPool, audit);
         } catch (RuntimeException e) {
             if (keyRing != null) {
                 keyRing.close();
             }
+            audit.close();
+            hashingPool.close();
             database.close();
             throw e;
         }
@@ -161,8 +182,12 @@ public final class LatchkeyServer implements AutoCloseable {
         }
     }
 
-    /** Ended sessions are kept a day for the sessions list and audits, then purged in bounded batches. */
-    private static void purge(Database database, RevocationList revocations, Duration revocationMemory, Clock clock) {
+    /**
+     * Ended sessions are kept a day for the sessions list and audits, then purged in bounded
+     * batches; audit events older than the retention likewise.
+     */
+    static void purge(Database database, RevocationList revocations, Duration revocationMemory, Clock clock,
+                      Duration auditRetention) {
         try {
             Instant before = clock.instant().minus(Duration.ofDays(1));
             int total = 0;
@@ -174,8 +199,15 @@ public final class LatchkeyServer implements AutoCloseable {
             // a deletion record only has to outlive the deleted user's tokens (and the sync margin)
             database.users().purgeDeletionRecords(clock.instant().minus(revocationMemory).minus(RevocationSync.MARGIN));
             int forgotten = revocations.forgetExpired();
-            if (total > 0 || forgotten > 0) {
-                log.info("housekeeping: purged {} ended sessions, forgot {} expired revocations", total, forgotten);
+            Instant auditBefore = clock.instant().minus(auditRetention);
+            int auditPurged = 0;
+            do {
+                purged = database.audit().purgeBefore(auditBefore, PURGE_BATCH);
+                auditPurged += purged;
+            } while (purged == PURGE_BATCH && !Thread.currentThread().isInterrupted());
+            if (total > 0 || forgotten > 0 || auditPurged > 0) {
+                log.info("housekeeping: purged {} ended sessions and {} audit events, forgot {} expired revocations", total,
+                        auditPurged, forgotten);
             }
         } catch (RuntimeException e) {
             log.warn("housekeeping failed, will retry: {}", e.toString());
@@ -201,11 +233,23 @@ public final class LatchkeyServer implements AutoCloseable {
         return keys;
     }
 
+    /** The password-hashing pool (its queue depth is a metric). */
+    public HashingPool hashingPool() {
+        return hashingPool;
+    }
+
+    /** The audit trail's writer (its queue depth and dropped rows are metrics). */
+    public AuditWriter audit() {
+        return audit;
+    }
+
     @Override
     public void close() {
         housekeeping.shutdownNow();
         keys.close();
         http.stop();
+        hashingPool.close();
+        audit.close();
         database.close();
     }
 }

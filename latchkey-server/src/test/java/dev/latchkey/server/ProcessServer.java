@@ -47,6 +47,7 @@ public final class ProcessServer implements AutoCloseable {
         env.put("LATCHKEY_ISSUER", "http://localhost:8080");
         env.put("LATCHKEY_ARGON2_MEMORY_KIB", "8192");
         env.put("LATCHKEY_ARGON2_ITERATIONS", "1");
+        env.putAll(TestServer.GENEROUS_LIMITS);
         if (databaseUrl != null) {
             env.put("LATCHKEY_DATABASE_URL", databaseUrl);
         }

@@ -13,10 +13,23 @@ import java.util.Map;
 /**
  * A real Latchkey on a free port, on a real database: a fresh SQLite file or a fresh
  * PostgreSQL database of the shared throwaway server. Password hashing is set cheap so the
- * suite stays fast; everything else is as configured in production.
+ * suite stays fast, and the rate limits and login lockout out of reach (the suite makes many
+ * accounts and refreshes from one address; the tests of the limits set tight ones); everything
+ * else is as configured in production.
  */
 public final class TestServer implements AutoCloseable {
     public enum Engine { SQLITE, POSTGRES }
+
+    /** Limits no ordinary test reaches; a test's overrides replace any of them. */
+    public static final Map<String, String> GENEROUS_LIMITS = Map.of(
+            "LATCHKEY_RATE_LIMIT_LOGIN_PER_IP", "1000000/1m",
+            "LATCHKEY_RATE_LIMIT_LOGIN_PER_ACCOUNT", "1000000/1m",
+            "LATCHKEY_RATE_LIMIT_REGISTER_PER_IP", "1000000/1m",
+            "LATCHKEY_RATE_LIMIT_REGISTER_PER_ACCOUNT", "1000000/1m",
+            "LATCHKEY_RATE_LIMIT_REFRESH_PER_IP", "1000000/1m",
+            "LATCHKEY_RATE_LIMIT_REFRESH_PER_SESSION", "1000000/1m",
+            "LATCHKEY_RATE_LIMIT_PASSWORD_PER_USER", "1000000/1m",
+            "LATCHKEY_LOGIN_LOCKOUT_THRESHOLD", "1000");
 
     private final LatchkeyServer server;
     private final Path dataDirectory;
@@ -44,6 +57,7 @@ public final class TestServer implements AutoCloseable {
         env.put("LATCHKEY_ARGON2_MEMORY_KIB", "8192");
         env.put("LATCHKEY_ARGON2_ITERATIONS", "1");
         env.put("LATCHKEY_ISSUER", "http://localhost:8080");
+        env.putAll(GENEROUS_LIMITS);
         if (databaseUrl != null) {
             env.put("LATCHKEY_DATABASE_URL", databaseUrl);
         }

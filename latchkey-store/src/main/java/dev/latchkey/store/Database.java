@@ -4,10 +4,12 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.latchkey.core.accounts.UserStore;
+import dev.latchkey.core.audit.AuditStore;
 import dev.latchkey.core.secrets.SecretStore;
 import dev.latchkey.core.sessions.SessionStore;
 import dev.latchkey.core.tokens.SigningKeyStore;
 import dev.latchkey.store.jdbc.Engine;
+import dev.latchkey.store.jdbc.JdbcAuditStore;
 import dev.latchkey.store.jdbc.JdbcSecretStore;
 import dev.latchkey.store.jdbc.JdbcSessionStore;
 import dev.latchkey.store.jdbc.JdbcSigningKeyStore;
@@ -54,6 +56,7 @@ public final class Database implements AutoCloseable {
     private final SessionStore sessions;
     private final SecretStore secrets;
     private final SigningKeyStore signingKeys;
+    private final AuditStore audit;
 
     private Database(HikariDataSource dataSource, Engine engine, String location) {
         this.dataSource = dataSource;
@@ -63,6 +66,7 @@ public final class Database implements AutoCloseable {
         this.sessions = new JdbcSessionStore(dataSource);
         this.secrets = new JdbcSecretStore(dataSource);
         this.signingKeys = new JdbcSigningKeyStore(dataSource, engine);
+        this.audit = new JdbcAuditStore(dataSource);
     }
 
     /**
@@ -160,6 +164,10 @@ public final class Database implements AutoCloseable {
 
     public SigningKeyStore signingKeys() {
         return signingKeys;
+    }
+
+    public AuditStore audit() {
+        return audit;
     }
 
     /** "sqlite" or "postgresql". */

@@ -3,6 +3,8 @@ package dev.latchkey.core.accounts;
 import dev.latchkey.core.errors.ErrorCode;
 import dev.latchkey.core.errors.LatchkeyException;
 import dev.latchkey.core.passwords.ImportedHashes;
+import dev.latchkey.core.passwords.BreachCheck;
+import dev.latchkey.core.passwords.HashingPool;
 import dev.latchkey.core.passwords.PasswordCheck;
 import dev.latchkey.core.passwords.PasswordHashing;
 import dev.latchkey.core.passwords.PasswordPolicy;
@@ -18,17 +20,25 @@ import java.util.UUID;
  * <p>Authentication never tells an unknown email from a wrong password: both answer
  * {@code INVALID_CREDENTIALS} with the same words, and both spend one password verification
  * with the configured parameters (an unknown email verifies against a dummy hash).
+ *
+ * <p>Every hash and verification runs on the bounded {@link HashingPool} (full: 503). A new
+ * password passes the policy, then the {@link BreachCheck}, before it is hashed.
  */
 public final class AccountService {
     private final UserStore users;
     private final PasswordHashing hashing;
     private final PasswordPolicy policy;
+    private final HashingPool pool;
+    private final BreachCheck breaches;
     private final Clock clock;
 
-    public AccountService(UserStore users, PasswordHashing hashing, PasswordPolicy policy, Clock clock) {
+    public AccountService(UserStore users, PasswordHashing hashing, PasswordPolicy policy, HashingPool pool,
+                          BreachCheck breaches, Clock clock) {
         this.users = users;
         this.hashing = hashing;
         this.policy = policy;
+        this.pool = pool;
+        this.breaches = breaches;
         this.clock = clock;
     }
 
@@ -52,7 +62,9 @@ public final class AccountService {
         if (!problems.isEmpty()) {
             throw new LatchkeyException(ErrorCode.VALIDATION_FAILED, "The request is not valid.", problems);
         }
-        User user = new User(UUID.randomUUID().toString(), normalized.get(), role, hashing.hash(password), clock.instant(), null);
+        screen("password", password);
+        String hash = pool.run(() -> hashing.hash(password));
+        User user = new User(UUID.randomUUID().toString(), normalized.get(), role, hash, clock.instant(), null);
         try {
             users.insert(user);
         } catch (EmailTakenException e) {
@@ -63,21 +75,29 @@ public final class AccountService {
 
     /** The user whose email and password these are, or {@code INVALID_CREDENTIALS}. */
     public User authenticate(String email, String password) {
+        return switch (attemptLogin(email, password)) {
+            case LoginAttempt.Succeeded succeeded -> succeeded.user();
+            case LoginAttempt.Failed failed -> throw invalidCredentials();
+        };
+    }
+
+    /** Like {@link #authenticate}, telling the caller (for the audit trail) which account failed, when one exists. */
+    public LoginAttempt attemptLogin(String email, String password) {
         Optional<User> found = Emails.normalize(email).flatMap(users::findByEmail);
         if (found.isEmpty()) {
-            hashing.verifyDummy(password);
-            throw invalidCredentials();
+            pool.execute(() -> hashing.verifyDummy(password));
+            return new LoginAttempt.Failed(null);
         }
         User user = found.get();
-        PasswordHashing.Verification verification = hashing.verify(password, user.passwordHash());
+        PasswordHashing.Verification verification = pool.run(() -> hashing.verify(password, user.passwordHash()));
         if (!verification.matches() || user.disabled()) {
-            throw invalidCredentials();
+            return new LoginAttempt.Failed(user.id());
         }
         if (verification.needsRehash()) {
             // The configured algorithm or its cost changed since this hash was made.
-            users.updatePasswordHash(user.id(), hashing.hash(password));
+            users.updatePasswordHash(user.id(), pool.run(() -> hashing.hash(password)));
         }
-        return user;
+        return new LoginAttempt.Succeeded(user);
     }
 
     /** Changes the password after checking the current one; the caller revokes the user's other sessions. */
@@ -86,10 +106,23 @@ public final class AccountService {
             throw LatchkeyException.validation("newPassword", rejected.reason());
         }
         User user = users.findById(userId).orElseThrow(AccountService::invalidCredentials);
-        if (!hashing.verify(currentPassword, user.passwordHash()).matches()) {
+        if (!pool.run(() -> hashing.verify(currentPassword, user.passwordHash())).matches()) {
             throw invalidCredentials();
         }
-        users.updatePasswordHash(userId, hashing.hash(newPassword));
+        screen("newPassword", newPassword);
+        users.updatePasswordHash(userId, pool.run(() -> hashing.hash(newPassword)));
+    }
+
+    /** The breach check of a new password: 400 naming the field when breached, 503 when it fails closed. */
+    private void screen(String field, String password) {
+        switch (breaches.check(password)) {
+            case BreachCheck.Result.Clear clear -> { }
+            case BreachCheck.Result.Breached breached -> throw LatchkeyException.validation(field,
+                    "has appeared in a data breach; choose another password");
+            case BreachCheck.Result.Unavailable unavailable -> throw LatchkeyException.retryLater(
+                    ErrorCode.SERVICE_UNAVAILABLE, "The password could not be checked right now; try again shortly.",
+                    java.time.Duration.ofSeconds(5));
+        }
     }
 
     public Optional<User> find(String userId) {

@@ -1,6 +1,8 @@
 package dev.latchkey.core.errors;
 
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A refusal the caller is meant to see: a stable code, a sentence for people and, for
@@ -9,15 +11,26 @@ import java.util.Map;
 public final class LatchkeyException extends RuntimeException {
     private final ErrorCode code;
     private final Map<String, String> fields;
+    private final Duration retryAfter;
 
     public LatchkeyException(ErrorCode code, String message) {
         this(code, message, Map.of());
     }
 
     public LatchkeyException(ErrorCode code, String message, Map<String, String> fields) {
+        this(code, message, fields, null);
+    }
+
+    private LatchkeyException(ErrorCode code, String message, Map<String, String> fields, Duration retryAfter) {
         super(message, null, false, false);
         this.code = code;
         this.fields = Map.copyOf(fields);
+        this.retryAfter = retryAfter;
+    }
+
+    /** A refusal the caller may retry after {@code retryAfter} (answered with {@code Retry-After}). */
+    public static LatchkeyException retryLater(ErrorCode code, String message, Duration retryAfter) {
+        return new LatchkeyException(code, message, Map.of(), retryAfter);
     }
 
     public static LatchkeyException validation(String field, String problem) {
@@ -30,5 +43,10 @@ public final class LatchkeyException extends RuntimeException {
 
     public Map<String, String> fields() {
         return fields;
+    }
+
+    /** How long the caller should wait before trying again, when the refusal says so. */
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
     }
 }

@@ -10,7 +10,10 @@ import dev.latchkey.core.administration.UserCursor;
 import dev.latchkey.core.errors.ErrorCode;
 import dev.latchkey.core.errors.LatchkeyException;
 import dev.latchkey.core.sessions.RevocationList;
+import dev.latchkey.core.passwords.BreachCheck;
+import dev.latchkey.core.passwords.HashingPool;
 import dev.latchkey.server.LatchkeyServer;
+import dev.latchkey.server.passwords.PwnedPasswords;
 import dev.latchkey.server.config.LatchkeyConfig;
 import dev.latchkey.store.Database;
 import dev.latchkey.store.DatabaseSettings;
@@ -78,9 +81,12 @@ public final class UsersCommand implements Runnable {
     <T> T withTools(Function<Tools, T> work) {
         LatchkeyConfig config = host.config();
         Clock clock = Clock.systemUTC();
-        try (Database database = Database.open(new DatabaseSettings(config.databaseUrl(), config.dataDirectory(), 2))) {
+        try (Database database = Database.open(new DatabaseSettings(config.databaseUrl(), config.dataDirectory(), 2));
+             HashingPool hashing = HashingPool.sizedForThisMachine()) {
+            BreachCheck breaches = config.abuse().hibp().enabled() ? new PwnedPasswords(config.abuse().hibp()) : BreachCheck.none();
             AccountService accounts = new AccountService(database.users(),
-                    LatchkeyServer.passwordHashing(config, new SecureRandom()), LatchkeyServer.passwordPolicy(config), clock);
+                    LatchkeyServer.passwordHashing(config, new SecureRandom()), LatchkeyServer.passwordPolicy(config), hashing,
+                    breaches, clock);
             // This process serves no tokens: its revocation list is only written to. Running
             // servers learn of the revocations from the database at their next sync.
             RevocationList unused = new RevocationList(clock, config.tokens().accessTokenTtl());

@@ -37,6 +37,8 @@ public record LatchkeyConfig(
         List<String> trustedProxies,
         boolean demo,
         Duration revocationSyncInterval,
+        AbuseSettings abuse,
+        Duration auditRetention,
         Set<String> unknownVariables) {
 
     /** Password policy and hashing parameters. {@code algorithm} is {@code argon2id} or {@code bcrypt}. */
@@ -170,13 +172,16 @@ public record LatchkeyConfig(
                 Duration.ofMillis(100), Duration.ofMinutes(1));
         // Read by `latchkey users create` itself; named here so it is not reported as unknown.
         env.raw("LATCHKEY_NEW_USER_PASSWORD");
+        AbuseSettings abuse = AbuseSettings.read(env);
+        Duration auditRetention = env.duration("LATCHKEY_AUDIT_RETENTION", Duration.ofDays(90), Duration.ofDays(1),
+                Duration.ofDays(3650));
         // JVM options for ./latchkey: the launcher's, so not reported as an unknown variable.
         env.acknowledge("LATCHKEY_JAVA_OPTS");
 
         return new LatchkeyConfig(port, databaseUrl, dataDirectory, poolSize, redisUrl, tokens, refresh, origins,
                 cookieSecure, passwords,
                 new SigningKeySettings(keyFile, keyPem, keyEncryptionKey, rotationInterval, reloadInterval), admin, proxies, demo,
-                revocationSync, env.unknownLatchkeyVariables());
+                revocationSync, abuse, auditRetention, env.unknownLatchkeyVariables());
     }
 
     /** The origin ({@code scheme://host[:port]}) of an absolute URL, lowercased, default ports dropped. */

@@ -2,7 +2,11 @@ package dev.latchkey.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.latchkey.core.accounts.AccountService;
+import dev.latchkey.core.accounts.Emails;
+import dev.latchkey.core.accounts.LoginAttempt;
 import dev.latchkey.core.accounts.User;
+import dev.latchkey.core.audit.AuditEventType;
+import dev.latchkey.core.audit.AuditOutcome;
 import dev.latchkey.core.errors.ErrorCode;
 import dev.latchkey.core.errors.LatchkeyException;
 import dev.latchkey.core.sessions.OpenedSession;
@@ -10,6 +14,7 @@ import dev.latchkey.core.sessions.SessionService;
 import dev.latchkey.core.tokens.AccessTokenClaims;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.util.Map;
 
 /** Register, login, the caller's profile and password change. */
 final class AccountRoutes {
@@ -18,15 +23,19 @@ final class AccountRoutes {
     private final Authenticator authenticator;
     private final TokenResponses tokens;
     private final RequestContext requests;
+    private final Limits limits;
+    private final Audits audits;
     private final ObjectMapper json;
 
     AccountRoutes(AccountService accounts, SessionService sessions, Authenticator authenticator, TokenResponses tokens,
-                  RequestContext requests, ObjectMapper json) {
+                  RequestContext requests, Limits limits, Audits audits, ObjectMapper json) {
         this.accounts = accounts;
         this.sessions = sessions;
         this.authenticator = authenticator;
         this.tokens = tokens;
         this.requests = requests;
+        this.limits = limits;
+        this.audits = audits;
         this.json = json;
     }
 
@@ -38,17 +47,46 @@ final class AccountRoutes {
     }
 
     private void registerUser(Context ctx) {
+        String ip = requests.clientIp(ctx);
+        limits.check(ctx, limits.configured().registerPerIp(), ip, null);
         Credentials credentials = Credentials.read(ctx, json);
+        limits.check(ctx, limits.configured().registerPerAccount(), Limits.accountKey(credentials.email()), null);
         User user = accounts.register(credentials.email(), credentials.password());
-        OpenedSession opened = sessions.open(user.id(), requests.userAgent(ctx), requests.clientIp(ctx));
+        OpenedSession opened = sessions.open(user.id(), requests.userAgent(ctx), ip);
+        audits.record(ctx, AuditEventType.REGISTER, AuditOutcome.SUCCESS, user.id(), opened.session().id());
         tokens.answer(ctx, 201, user, opened, true);
     }
 
+    /**
+     * The limits come first, before the body is parsed (per IP) and before the password is
+     * verified (per account, and the lockout after repeated failures): a refused attempt costs no
+     * hashing, and is refused whether or not its password is right.
+     */
     private void login(Context ctx) {
+        String ip = requests.clientIp(ctx);
+        limits.check(ctx, limits.configured().loginPerIp(), ip, null);
         Credentials credentials = Credentials.read(ctx, json);
-        User user = accounts.authenticate(credentials.email(), credentials.password());
-        OpenedSession opened = sessions.open(user.id(), requests.userAgent(ctx), requests.clientIp(ctx));
-        tokens.answer(ctx, 200, user, opened, true);
+        String account = Limits.accountKey(credentials.email());
+        limits.checkLockout(ctx, account);
+        limits.check(ctx, limits.configured().loginPerAccount(), account, null);
+        switch (accounts.attemptLogin(credentials.email(), credentials.password())) {
+            case LoginAttempt.Succeeded succeeded -> {
+                limits.loginSucceeded(account);
+                User user = succeeded.user();
+                OpenedSession opened = sessions.open(user.id(), requests.userAgent(ctx), ip);
+                audits.record(ctx, AuditEventType.LOGIN_SUCCESS, AuditOutcome.SUCCESS, user.id(), opened.session().id());
+                tokens.answer(ctx, 200, user, opened, true);
+            }
+            case LoginAttempt.Failed failed -> {
+                limits.loginFailed(account);
+                // The address tried is kept only when it is one: a password typed into the email field stays out.
+                Map<String, String> details = Emails.normalize(credentials.email())
+                        .map(email -> Map.of("reason", "invalid_credentials", "email", email))
+                        .orElse(Map.of("reason", "invalid_credentials"));
+                audits.record(ctx, AuditEventType.LOGIN_FAILURE, AuditOutcome.FAILURE, failed.userId(), null, details);
+                throw invalidCredentials();
+            }
+        }
     }
 
     private void me(Context ctx) {
@@ -60,12 +98,23 @@ final class AccountRoutes {
 
     private void changePassword(Context ctx) {
         AccessTokenClaims claims = authenticator.require(ctx);
+        limits.check(ctx, limits.configured().passwordChangePerUser(), claims.subject(), claims.subject());
         JsonBody body = JsonBody.read(ctx, json);
         String current = body.requiredString("currentPassword");
         String next = body.requiredString("newPassword");
         body.validate();
-        accounts.changePassword(claims.subject(), current, next);
-        sessions.revokeAll(claims.subject(), claims.sessionId());
+        try {
+            accounts.changePassword(claims.subject(), current, next);
+        } catch (LatchkeyException e) {
+            if (e.code() == ErrorCode.INVALID_CREDENTIALS) {
+                audits.record(ctx, AuditEventType.PASSWORD_CHANGE, AuditOutcome.FAILURE, claims.subject(),
+                        claims.sessionId(), Map.of("reason", "invalid_current_password"));
+            }
+            throw e;
+        }
+        int ended = sessions.revokeAll(claims.subject(), claims.sessionId()).size();
+        audits.record(ctx, AuditEventType.PASSWORD_CHANGE, AuditOutcome.SUCCESS, claims.subject(), claims.sessionId(),
+                Map.of("otherSessionsEnded", Integer.toString(ended)));
         ctx.status(204);
     }
 

@@ -6,9 +6,12 @@ import dev.latchkey.core.accounts.Roles;
 import dev.latchkey.core.accounts.User;
 import dev.latchkey.core.accounts.UserQuery;
 import dev.latchkey.core.administration.UserAdministration;
+import dev.latchkey.core.audit.AuditEventType;
+import dev.latchkey.core.audit.AuditOutcome;
 import dev.latchkey.core.administration.UserCursor;
 import dev.latchkey.core.errors.ErrorCode;
 import dev.latchkey.core.errors.LatchkeyException;
+import dev.latchkey.core.tokens.AccessTokenClaims;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.ArrayList;
@@ -27,9 +30,11 @@ final class AdminRoutes {
 
     private final UserAdministration administration;
     private final Authenticator authenticator;
+    private final Audits audits;
     private final ObjectMapper json;
 
-    AdminRoutes(UserAdministration administration, Authenticator authenticator, ObjectMapper json) {
+    AdminRoutes(UserAdministration administration, Authenticator authenticator, Audits audits, ObjectMapper json) {
+        this.audits = audits;
         this.administration = administration;
         this.authenticator = authenticator;
         this.json = json;
@@ -90,35 +95,49 @@ final class AdminRoutes {
     }
 
     private void changeRole(Context ctx) {
-        authenticator.requireRole(ctx, ADMINS);
+        AccessTokenClaims admin = authenticator.requireRole(ctx, ADMINS);
         JsonBody body = JsonBody.read(ctx, json);
         String role = body.requiredString("role");
         body.validate();
-        ctx.json(view(administration.changeRole(ctx.pathParam("id"), role)));
+        User changed = administration.changeRole(ctx.pathParam("id"), role);
+        audited(ctx, admin, AuditEventType.ROLE_CHANGE, changed.id(), Map.of("role", changed.role()));
+        ctx.json(view(changed));
     }
 
     private void logout(Context ctx) {
-        authenticator.requireRole(ctx, ADMINS);
+        AccessTokenClaims admin = authenticator.requireRole(ctx, ADMINS);
         administration.logout(ctx.pathParam("id"));
+        audited(ctx, admin, AuditEventType.FORCED_LOGOUT, ctx.pathParam("id"), Map.of());
         ctx.status(204);
     }
 
     private void disable(Context ctx) {
-        authenticator.requireRole(ctx, ADMINS);
+        AccessTokenClaims admin = authenticator.requireRole(ctx, ADMINS);
         administration.disable(ctx.pathParam("id"));
+        audited(ctx, admin, AuditEventType.USER_DISABLE, ctx.pathParam("id"), Map.of());
         ctx.status(204);
     }
 
     private void enable(Context ctx) {
-        authenticator.requireRole(ctx, ADMINS);
+        AccessTokenClaims admin = authenticator.requireRole(ctx, ADMINS);
         administration.enable(ctx.pathParam("id"));
+        audited(ctx, admin, AuditEventType.USER_ENABLE, ctx.pathParam("id"), Map.of());
         ctx.status(204);
     }
 
     private void delete(Context ctx) {
-        authenticator.requireRole(ctx, ADMINS);
+        AccessTokenClaims admin = authenticator.requireRole(ctx, ADMINS);
         administration.delete(ctx.pathParam("id"));
+        audited(ctx, admin, AuditEventType.USER_DELETE, ctx.pathParam("id"), Map.of());
         ctx.status(204);
+    }
+
+    /** Records an administrative action against {@code userId}, naming the admin who took it. */
+    private void audited(Context ctx, AccessTokenClaims admin, AuditEventType type, String userId,
+                         Map<String, String> details) {
+        Map<String, String> all = new LinkedHashMap<>(details);
+        all.put("by", admin.subject());
+        audits.record(ctx, type, AuditOutcome.SUCCESS, userId, admin.sessionId(), all);
     }
 
     /** {@code {id, email, role, createdAt}} as the contract says, plus {@code disabledAt} (null while enabled). */

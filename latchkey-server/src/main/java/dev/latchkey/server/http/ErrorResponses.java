@@ -12,7 +12,17 @@ final class ErrorResponses {
     }
 
     static void write(Context ctx, LatchkeyException e) {
+        e.retryAfter().ifPresent(wait -> ctx.header("Retry-After", Long.toString(retryAfterSeconds(wait))));
         write(ctx, e.code(), e.getMessage(), e.fields());
+    }
+
+    /** Whole seconds, rounded up, at least 1 (a client must never be told to retry at once). */
+    static long retryAfterSeconds(java.time.Duration wait) {
+        long seconds = wait.toSeconds();
+        if (wait.minusSeconds(wait.toSeconds()).isPositive()) {
+            seconds++;
+        }
+        return Math.max(1, seconds);
     }
 
     static void write(Context ctx, ErrorCode code, String message) {

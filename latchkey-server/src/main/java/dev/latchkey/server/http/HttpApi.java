@@ -3,8 +3,13 @@ package dev.latchkey.server.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.latchkey.core.accounts.AccountService;
 import dev.latchkey.core.administration.UserAdministration;
+import dev.latchkey.core.audit.AuditLog;
+import dev.latchkey.core.audit.AuditStore;
 import dev.latchkey.core.errors.ErrorCode;
 import dev.latchkey.core.errors.LatchkeyException;
+import dev.latchkey.core.ratelimit.AbuseLimits;
+import dev.latchkey.core.ratelimit.FailureLockout;
+import dev.latchkey.core.ratelimit.RateLimiter;
 import dev.latchkey.core.sessions.SessionService;
 import dev.latchkey.core.tokens.AccessTokenIssuer;
 import dev.latchkey.core.tokens.AccessTokenVerifier;
@@ -45,7 +50,15 @@ public final class HttpApi {
             List<String> trustedProxies,
             boolean cookieSecure,
             BooleanSupplier databaseReady,
-            Clock clock) {}
+            Clock clock,
+            Safeguards safeguards) {}
+
+    /**
+     * Abuse resistance and the audit trail: the rate limiter and login lockout with their limits,
+     * where audit events go, where they are read from, and how to make recorded ones readable.
+     */
+    public record Safeguards(RateLimiter limiter, FailureLockout lockout, AbuseLimits limits, AuditLog audit,
+                             AuditStore auditStore, Runnable auditFlush) {}
 
     private HttpApi() {
     }
@@ -57,20 +70,28 @@ public final class HttpApi {
         Authenticator authenticator = new Authenticator(deps.verifier(), deps.sessions());
         TokenResponses tokens = new TokenResponses(deps.issuer(), cookies);
         OriginCheck origins = new OriginCheck(deps.allowedOrigins());
+        Cors cors = new Cors(origins);
+        Safeguards safeguards = deps.safeguards();
+        Audits audits = new Audits(safeguards.audit(), requests, deps.clock());
+        Limits limits = new Limits(safeguards.limiter(), safeguards.lockout(), safeguards.limits(), audits, deps.clock());
 
-        AccountRoutes accountRoutes = new AccountRoutes(deps.accounts(), deps.sessions(), authenticator, tokens, requests, json);
+        AccountRoutes accountRoutes = new AccountRoutes(deps.accounts(), deps.sessions(), authenticator, tokens, requests,
+                limits, audits, json);
         SessionRoutes sessionRoutes = new SessionRoutes(deps.sessions(), deps.accounts(), authenticator, tokens, cookies,
-                origins, deps.clock());
-        AdminRoutes adminRoutes = new AdminRoutes(deps.administration(), authenticator, json);
+                origins, requests, limits, audits, deps.clock());
+        AdminRoutes adminRoutes = new AdminRoutes(deps.administration(), authenticator, audits, json);
+        AuditRoutes auditRoutes = new AuditRoutes(safeguards.auditStore(), safeguards.auditFlush(), authenticator, json);
         DiscoveryRoutes discoveryRoutes = new DiscoveryRoutes(deps.keys(), deps.tokenSettings());
         HealthRoutes healthRoutes = new HealthRoutes(deps.databaseReady());
 
         return Javalin.create(config -> {
             configureServer(config, json);
             config.routes.before(ctx -> securityHeaders(ctx, deps.cookieSecure()));
+            config.routes.before(cors::apply);
             accountRoutes.register(config.routes);
             sessionRoutes.register(config.routes);
             adminRoutes.register(config.routes);
+            auditRoutes.register(config.routes);
             discoveryRoutes.register(config.routes);
             healthRoutes.register(config.routes);
             configureErrors(config);

@@ -2,6 +2,8 @@ package dev.latchkey.server.http;
 
 import dev.latchkey.core.accounts.AccountService;
 import dev.latchkey.core.accounts.User;
+import dev.latchkey.core.audit.AuditEventType;
+import dev.latchkey.core.audit.AuditOutcome;
 import dev.latchkey.core.errors.ErrorCode;
 import dev.latchkey.core.errors.LatchkeyException;
 import dev.latchkey.core.sessions.RefreshOutcome;
@@ -32,16 +34,23 @@ final class SessionRoutes {
     private final TokenResponses tokens;
     private final Cookies cookies;
     private final OriginCheck origins;
+    private final RequestContext requests;
+    private final Limits limits;
+    private final Audits audits;
     private final Clock clock;
 
     SessionRoutes(SessionService sessions, AccountService accounts, Authenticator authenticator, TokenResponses tokens,
-                  Cookies cookies, OriginCheck origins, Clock clock) {
+                  Cookies cookies, OriginCheck origins, RequestContext requests, Limits limits, Audits audits,
+                  Clock clock) {
         this.sessions = sessions;
         this.accounts = accounts;
         this.authenticator = authenticator;
         this.tokens = tokens;
         this.cookies = cookies;
         this.origins = origins;
+        this.requests = requests;
+        this.limits = limits;
+        this.audits = audits;
         this.clock = clock;
     }
 
@@ -55,6 +64,7 @@ final class SessionRoutes {
 
     private void refresh(Context ctx) {
         refuseForeignOrigin(ctx);
+        limits.check(ctx, limits.configured().refreshPerIp(), requests.clientIp(ctx), null);
         String refreshToken = ctx.cookie(Cookies.REFRESH);
         if (refreshToken == null || refreshToken.isEmpty()) {
             throw refused(ctx, ErrorCode.REFRESH_TOKEN_MISSING, "No refresh token was sent.");
@@ -64,6 +74,7 @@ final class SessionRoutes {
             throw refused(ctx, ErrorCode.REFRESH_TOKEN_INVALID, "The refresh token is not valid.");
         }
         requireCsrf(ctx, session.get());
+        limits.check(ctx, limits.configured().refreshPerSession(), session.get().id(), session.get().userId());
         switch (sessions.refresh(refreshToken, session)) {
             case RefreshOutcome.Refreshed refreshed -> {
                 Optional<User> user = accounts.find(refreshed.session().session().userId());
@@ -71,9 +82,17 @@ final class SessionRoutes {
                     sessions.revoke(refreshed.session().session().id(), clock.instant());
                     throw refused(ctx, ErrorCode.REFRESH_TOKEN_INVALID, "The refresh token is not valid.");
                 }
+                audits.record(ctx, AuditEventType.REFRESH, AuditOutcome.SUCCESS, user.get().id(),
+                        refreshed.session().session().id(), refreshed.replayed() ? Map.of("replayed", "true") : Map.of());
                 tokens.answer(ctx, 200, user.get(), refreshed.session(), false);
             }
-            case RefreshOutcome.Refused r -> throw refused(ctx, r.code(), refusalMessage(r.code()));
+            case RefreshOutcome.Refused r -> {
+                if (r.code() == ErrorCode.REFRESH_TOKEN_REUSED && r.session() != null) {
+                    audits.record(ctx, AuditEventType.REFRESH_REUSE_DETECTED, AuditOutcome.FAILURE, r.session().userId(),
+                            r.session().id(), Map.of("action", "session_revoked"));
+                }
+                throw refused(ctx, r.code(), refusalMessage(r.code()));
+            }
         }
     }
 
@@ -84,7 +103,9 @@ final class SessionRoutes {
             Optional<Session> session = sessions.findByRefreshToken(refreshToken);
             if (session.isPresent()) {
                 requireCsrf(ctx, session.get());
-                sessions.revoke(session.get().id(), clock.instant());
+                if (sessions.revoke(session.get().id(), clock.instant())) {
+                    audits.record(ctx, AuditEventType.LOGOUT, AuditOutcome.SUCCESS, session.get().userId(), session.get().id());
+                }
             }
         }
         cookies.clear(ctx);
@@ -93,7 +114,9 @@ final class SessionRoutes {
 
     private void logoutAll(Context ctx) {
         AccessTokenClaims claims = authenticator.require(ctx);
-        sessions.revokeAll(claims.subject(), null);
+        int ended = sessions.revokeAll(claims.subject(), null).size();
+        audits.record(ctx, AuditEventType.LOGOUT_ALL, AuditOutcome.SUCCESS, claims.subject(), claims.sessionId(),
+                Map.of("sessionsEnded", Integer.toString(ended)));
         cookies.clear(ctx);
         ctx.status(204);
     }
@@ -118,9 +141,12 @@ final class SessionRoutes {
 
     private void revoke(Context ctx) {
         AccessTokenClaims claims = authenticator.require(ctx);
-        if (!sessions.revokeOwn(claims.subject(), ctx.pathParam("id"))) {
+        String sessionId = ctx.pathParam("id");
+        if (!sessions.revokeOwn(claims.subject(), sessionId)) {
             throw new LatchkeyException(ErrorCode.NOT_FOUND, "No such session.");
         }
+        audits.record(ctx, AuditEventType.SESSION_REVOKE, AuditOutcome.SUCCESS, claims.subject(), sessionId,
+                Map.of("by", claims.sessionId()));
         ctx.status(204);
     }
 

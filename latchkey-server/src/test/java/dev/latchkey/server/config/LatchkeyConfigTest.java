@@ -147,6 +147,38 @@ class LatchkeyConfigTest {
     }
 
     @Test
+    void abuseDefaultsAndExplicitValues() {
+        LatchkeyConfig d = config();
+        var limits = d.abuse().limits();
+        assertThat(limits.loginPerIp()).isEqualTo(new dev.latchkey.core.ratelimit.RateLimit("login-ip", 20, Duration.ofMinutes(1)));
+        assertThat(limits.loginPerAccount().describe()).isEqualTo("10/PT1M");
+        assertThat(limits.registerPerIp().describe()).isEqualTo("20/PT1H");
+        assertThat(limits.registerPerAccount().describe()).isEqualTo("5/PT1H");
+        assertThat(limits.refreshPerIp().describe()).isEqualTo("600/PT1M");
+        assertThat(limits.refreshPerSession().describe()).isEqualTo("30/PT1M");
+        assertThat(limits.passwordChangePerUser().describe()).isEqualTo("5/PT15M");
+        assertThat(limits.lockout()).isEqualTo(new dev.latchkey.core.ratelimit.LockoutPolicy(5, Duration.ofSeconds(1),
+                Duration.ofMinutes(15)));
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertThat(d.abuse().hashingThreads()).isEqualTo(cores);
+        assertThat(d.abuse().hashingQueue()).isEqualTo(32 * cores);
+        assertThat(d.abuse().hibp()).isEqualTo(new AbuseSettings.Hibp(false, "https://api.pwnedpasswords.com/range/",
+                Duration.ofSeconds(2), true));
+        assertThat(d.auditRetention()).isEqualTo(Duration.ofDays(90));
+
+        LatchkeyConfig c = config("LATCHKEY_RATE_LIMIT_LOGIN_PER_IP", "100/h", "LATCHKEY_RATE_LIMIT_REFRESH_PER_SESSION",
+                " 7 / 30s ", "LATCHKEY_HASHING_THREADS", "3", "LATCHKEY_HIBP_ENABLED", "true", "LATCHKEY_HIBP_FAIL_OPEN",
+                "false", "LATCHKEY_AUDIT_RETENTION", "365d", "LATCHKEY_LOGIN_LOCKOUT_MAX", "1h");
+        assertThat(c.abuse().limits().loginPerIp().describe()).isEqualTo("100/PT1H");
+        assertThat(c.abuse().limits().refreshPerSession().describe()).isEqualTo("7/PT30S");
+        assertThat(c.abuse().hashingQueue()).isEqualTo(96);
+        assertThat(c.abuse().hibp().enabled()).isTrue();
+        assertThat(c.abuse().hibp().failOpen()).isFalse();
+        assertThat(c.auditRetention()).isEqualTo(Duration.ofDays(365));
+        assertThat(c.abuse().limits().lockout().max()).isEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
     void blankValuesMeanUnset() {
         LatchkeyConfig c = config("PORT", "  ", "LATCHKEY_ACCESS_TOKEN_TTL", "");
 
@@ -189,6 +221,19 @@ class LatchkeyConfigTest {
         "LATCHKEY_REDIS_URL                | http://x            | redis://",
         "LATCHKEY_COOKIE_SECURE            | maybe               | not a boolean",
         "LATCHKEY_DEMO                     | sometimes           | not a boolean",
+        "LATCHKEY_RATE_LIMIT_LOGIN_PER_IP  | 20                  | not a rate",
+        "LATCHKEY_RATE_LIMIT_LOGIN_PER_IP  | x/1m                | not a rate",
+        "LATCHKEY_RATE_LIMIT_LOGIN_PER_IP  | 0/1m                | out of range",
+        "LATCHKEY_RATE_LIMIT_LOGIN_PER_IP  | 20/2d               | out of range",
+        "LATCHKEY_RATE_LIMIT_REFRESH_PER_IP| 20/soon             | not a duration",
+        "LATCHKEY_LOGIN_LOCKOUT_THRESHOLD  | 0                   | out of range",
+        "LATCHKEY_LOGIN_LOCKOUT_MAX        | 2d                  | out of range",
+        "LATCHKEY_HASHING_THREADS          | 0                   | out of range",
+        "LATCHKEY_HASHING_QUEUE            | -1                  | out of range",
+        "LATCHKEY_HIBP_URL                 | ftp://x/range/      | http or https",
+        "LATCHKEY_HIBP_TIMEOUT             | 1m                  | out of range",
+        "LATCHKEY_HIBP_FAIL_OPEN           | perhaps             | not a boolean",
+        "LATCHKEY_AUDIT_RETENTION          | 1h                  | out of range",
     })
     void badValuesNameTheVariableAndTheProblem(String variable, String value, String problem) {
         assertThatThrownBy(() -> config(variable, value))

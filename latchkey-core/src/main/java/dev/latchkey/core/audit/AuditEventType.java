@@ -1,0 +1,41 @@
+package dev.latchkey.core.audit;
+
+import java.util.Optional;
+
+/** Every kind of event the audit trail records, with the stable name stored and logged for it. */
+public enum AuditEventType {
+    REGISTER("register"),
+    LOGIN_SUCCESS("login.success"),
+    LOGIN_FAILURE("login.failure"),
+    REFRESH("refresh"),
+    REFRESH_REUSE_DETECTED("refresh.reuse_detected"),
+    LOGOUT("logout"),
+    LOGOUT_ALL("logout.all"),
+    PASSWORD_CHANGE("password.change"),
+    SESSION_REVOKE("session.revoke"),
+    ROLE_CHANGE("role.change"),
+    FORCED_LOGOUT("logout.forced"),
+    USER_DISABLE("user.disable"),
+    USER_ENABLE("user.enable"),
+    USER_DELETE("user.delete"),
+    RATE_LIMITED("rate_limited");
+
+    private final String wireName;
+
+    AuditEventType(String wireName) {
+        this.wireName = wireName;
+    }
+
+    public String wireName() {
+        return wireName;
+    }
+
+    public static Optional<AuditEventType> fromWireName(String name) {
+        for (AuditEventType type : values()) {
+            if (type.wireName.equals(name)) {
+                return Optional.of(type);
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,145 @@
+package dev.latchkey.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.latchkey.core.audit.AuditEvent;
+import dev.latchkey.core.audit.AuditEventType;
+import dev.latchkey.core.audit.AuditQuery;
+import dev.latchkey.core.audit.AuditStore;
+import dev.latchkey.core.audit.StoredAuditEvent;
+import dev.latchkey.core.errors.ErrorCode;
+import dev.latchkey.core.errors.LatchkeyException;
+import dev.latchkey.core.tokens.AccessTokenClaims;
+import dev.latchkey.core.accounts.Roles;
+import io.javalin.config.RoutesConfig;
+import java.util.Set;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code GET /api/admin/audit}: the audit trail, newest first, for admins. Filters {@code userId}
+ * and {@code type}; pages of {@code limit} (1-200, default 50) continued with the opaque
+ * {@code cursor} of the previous page's {@code nextCursor} (null on the last page).
+ */
+final class AuditRoutes {
+    static final int DEFAULT_LIMIT = 50;
+    static final int MAX_LIMIT = 200;
+
+    private final AuditStore store;
+    private final Runnable flush;
+    private final Authenticator authenticator;
+    private final ObjectMapper json;
+
+    /** @param flush makes events recorded so far readable (the writer batches them behind requests) */
+    AuditRoutes(AuditStore store, Runnable flush, Authenticator authenticator, ObjectMapper json) {
+        this.store = store;
+        this.flush = flush;
+        this.authenticator = authenticator;
+        this.json = json;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.get("/api/admin/audit", this::list);
+    }
+
+    private void list(Context ctx) {
+        authenticator.requireRole(ctx, Set.of(Roles.ADMIN));
+        Map<String, String> problems = new LinkedHashMap<>();
+        String userId = blankToNull(ctx.queryParam("userId"));
+        AuditEventType type = null;
+        String typeName = blankToNull(ctx.queryParam("type"));
+        if (typeName != null) {
+            type = AuditEventType.fromWireName(typeName).orElse(null);
+            if (type == null) {
+                problems.put("type", "is not an audit event type");
+            }
+        }
+        int limit = DEFAULT_LIMIT;
+        String limitText = blankToNull(ctx.queryParam("limit"));
+        if (limitText != null) {
+            try {
+                limit = Integer.parseInt(limitText);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > MAX_LIMIT) {
+                problems.put("limit", "must be a whole number from 1 to " + MAX_LIMIT);
+            }
+        }
+        AuditQuery.Position before = null;
+        String cursor = blankToNull(ctx.queryParam("cursor"));
+        if (cursor != null) {
+            before = decodeCursor(cursor);
+            if (before == null) {
+                problems.put("cursor", "is not a cursor this endpoint gave");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new LatchkeyException(ErrorCode.VALIDATION_FAILED, "The request is not valid.", problems);
+        }
+        flush.run();
+        // one more than asked tells whether a next page exists
+        List<StoredAuditEvent> found = store.find(new AuditQuery(userId, type, before, limit + 1));
+        boolean more = found.size() > limit;
+        List<StoredAuditEvent> page = more ? found.subList(0, limit) : found;
+        List<Map<String, Object>> events = new ArrayList<>();
+        for (StoredAuditEvent stored : page) {
+            events.add(view(stored));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("events", events);
+        body.put("nextCursor", more ? encodeCursor(page.get(page.size() - 1)) : null);
+        ctx.json(body);
+    }
+
+    private Map<String, Object> view(StoredAuditEvent stored) {
+        AuditEvent e = stored.event();
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", stored.id());
+        view.put("occurredAt", e.occurredAt().toString());
+        view.put("type", e.type().wireName());
+        view.put("outcome", e.outcome().wireName());
+        view.put("userId", e.userId());
+        view.put("sessionId", e.sessionId());
+        view.put("ip", e.ip());
+        view.put("userAgent", e.userAgent());
+        view.put("details", details(stored.detailsJson()));
+        return view;
+    }
+
+    private JsonNode details(String text) {
+        try {
+            return json.readTree(text == null ? "{}" : text);
+        } catch (IOException e) {
+            return json.createObjectNode();
+        }
+    }
+
+    static String encodeCursor(StoredAuditEvent last) {
+        String raw = "v1:" + last.event().occurredAt().toEpochMilli() + ":" + last.id();
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static AuditQuery.Position decodeCursor(String cursor) {
+        try {
+            String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            String[] parts = raw.split(":");
+            if (parts.length != 3 || !parts[0].equals("v1")) {
+                return null;
+            }
+            return new AuditQuery.Position(Long.parseLong(parts[1]), Long.parseLong(parts[2]));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+}
