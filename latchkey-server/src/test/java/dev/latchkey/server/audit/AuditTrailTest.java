@@ -251,6 +251,31 @@ abstract class AuditTrailTest {
     }
 
     @Test
+    void everyAdministrativeActionRecordsItsEventNamingTheAdmin() {
+        String adminId = admin.get("/api/me").json().get("id").asText();
+        Browser target = new Browser(client);
+        String userId = target.register(newEmail(), PASSWORD).json().get("user").get("id").asText();
+
+        assertThat(client.send("PUT", "/api/admin/users/" + userId + "/role", "application/json",
+                "{\"role\":\"admin\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "Authorization", "Bearer " + admin.accessToken).status()).isEqualTo(200);
+        for (String action : new String[] {"logout", "disable", "enable"}) {
+            assertThat(client.post("/api/admin/users/" + userId + "/" + action, "Authorization", "Bearer " + admin.accessToken)
+                    .status()).as(action).isEqualTo(204);
+        }
+        assertThat(client.delete("/api/admin/users/" + userId, "Authorization", "Bearer " + admin.accessToken).status())
+                .isEqualTo(204);
+
+        List<JsonNode> events = eventsOf(userId);
+        assertThat(only(events, "role.change").get("details").get("role").asText()).isEqualTo("admin");
+        for (String type : new String[] {"role.change", "logout.forced", "user.disable", "user.enable", "user.delete"}) {
+            JsonNode event = only(events, type);
+            assertThat(event.get("details").get("by").asText()).as(type).isEqualTo(adminId);
+            assertThat(event.get("outcome").asText()).isEqualTo("success");
+        }
+    }
+
+    @Test
     void onlyAdminsReadTheTrail() {
         Browser user = new Browser(client);
         assertThat(user.register(newEmail(), PASSWORD).status()).isEqualTo(201);
