@@ -39,7 +39,6 @@ final class RemoteJwks {
     private record Snapshot(JWKSet keys, Instant expiresAt) {}
 
     private final String issuer;
-    private final URI configuredJwksUri;
     private final HttpClient http;
     private final Duration requestTimeout;
     private final Duration refetchInterval;
@@ -55,7 +54,6 @@ final class RemoteJwks {
     RemoteJwks(String issuer, URI configuredJwksUri, HttpClient http, Duration requestTimeout,
                Duration refetchInterval, Duration defaultCache, Clock clock) {
         this.issuer = issuer;
-        this.configuredJwksUri = configuredJwksUri;
         this.jwksUri = configuredJwksUri;
         this.http = http;
         this.requestTimeout = requestTimeout;
@@ -208,9 +206,5 @@ final class RemoteJwks {
             return refetchInterval;
         }
         return lifetime.compareTo(MAX_CACHE) > 0 ? MAX_CACHE : lifetime;
-    }
-
-    URI configuredJwksUri() {
-        return configuredJwksUri;
     }
 }
