@@ -2,6 +2,7 @@ package dev.latchkey.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.latchkey.core.accounts.UserStore;
 import dev.latchkey.core.secrets.SecretStore;
@@ -140,6 +141,14 @@ public final class Database implements AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * Reports the connection pool's figures (connections active, idle, pending, acquire and
+     * usage times) to {@code factory}, for example Hikari's Micrometer tracker. Once per database.
+     */
+    public void trackPoolMetrics(MetricsTrackerFactory factory) {
+        dataSource.setMetricsTrackerFactory(factory);
     }
 
     public UserStore users() {
