@@ -12,9 +12,12 @@ import dev.latchkey.core.tokens.AccessTokenIssuer;
 import dev.latchkey.core.tokens.AccessTokenVerifier;
 import dev.latchkey.core.tokens.KeyRing;
 import dev.latchkey.core.tokens.SigningKey;
+import dev.latchkey.server.config.ConfigException;
 import dev.latchkey.server.config.LatchkeyConfig;
 import dev.latchkey.server.http.HttpApi;
 import dev.latchkey.server.keys.SigningKeySource;
+import dev.latchkey.server.metrics.ActiveSessionsGauge;
+import dev.latchkey.server.metrics.LatchkeyMetrics;
 import dev.latchkey.store.Database;
 import dev.latchkey.store.DatabaseSettings;
 import io.javalin.Javalin;
@@ -37,21 +40,25 @@ import org.slf4j.LoggerFactory;
 public final class LatchkeyServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LatchkeyServer.class);
     private static final int PURGE_BATCH = 500;
+    private static final Duration ACTIVE_SESSIONS_INTERVAL = Duration.ofSeconds(30);
 
     private final Database database;
     private final Javalin http;
     private final ScheduledExecutorService housekeeping;
+    private final LatchkeyMetrics metrics;
 
-    private LatchkeyServer(Database database, Javalin http, ScheduledExecutorService housekeeping) {
+    private LatchkeyServer(Database database, Javalin http, ScheduledExecutorService housekeeping, LatchkeyMetrics metrics) {
         this.database = database;
         this.http = http;
         this.housekeeping = housekeeping;
+        this.metrics = metrics;
     }
 
     public static LatchkeyServer start(LatchkeyConfig config, Clock clock) {
         SecureRandom random = new SecureRandom();
         Database database = Database.open(new DatabaseSettings(config.databaseUrl(), config.dataDirectory(),
                 config.databasePoolSize()));
+        LatchkeyMetrics metrics = config.operations().metricsEnabled() ? LatchkeyMetrics.create() : null;
         try {
             SigningKey signingKey = signingKey(config, clock);
             AtomicReference<KeyRing> keyRing = new AtomicReference<>(KeyRing.of(List.of(signingKey)));
@@ -74,25 +81,38 @@ public final class LatchkeyServer implements AutoCloseable {
                 log.info("created the bootstrap admin account {}", config.bootstrapAdmin().email());
             }
 
-            AccessTokenIssuer issuer = new AccessTokenIssuer(keyRing::get, config.tokens(), clock);
-            AccessTokenVerifier verifier = new AccessTokenVerifier(keyRing::get, config.tokens(), clock);
-            Javalin http = HttpApi.create(new HttpApi.Dependencies(accounts, sessions, issuer, verifier, keyRing::get,
-                    config.tokens(), config.allowedOrigins(), config.trustedProxies(), config.cookieSecure(),
-                    database::ping, clock));
-            http.start(config.port());
-
             ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "latchkey-housekeeping");
                 t.setDaemon(true);
                 return t;
             });
+            if (metrics != null) {
+                metrics.bindConnectionPool(database);
+                ActiveSessionsGauge activeSessions = new ActiveSessionsGauge(
+                        () -> database.sessions().countLive(clock.instant()), ACTIVE_SESSIONS_INTERVAL);
+                metrics.bindActiveSessions(activeSessions);
+                activeSessions.scheduleOn(housekeeping);
+                // Password hashing queue depth: bind it here once hashing runs on a bounded pool,
+                // e.g. metrics.bindHashingQueue(() -> hashingPool.queueDepth()).
+            }
+
+            AccessTokenIssuer issuer = new AccessTokenIssuer(keyRing::get, config.tokens(), clock);
+            AccessTokenVerifier verifier = new AccessTokenVerifier(keyRing::get, config.tokens(), clock);
+            Javalin http = HttpApi.create(new HttpApi.Dependencies(accounts, sessions, issuer, verifier, keyRing::get,
+                    config.tokens(), config.allowedOrigins(), config.trustedProxies(), config.cookieSecure(),
+                    database::ping, clock, metrics));
+            http.start(config.port());
+
             housekeeping.scheduleWithFixedDelay(() -> purge(database, revocations, clock), 1, 10, TimeUnit.MINUTES);
 
             log.info("Latchkey listening on port {} ({} database, key {}, {} recent revocations loaded)", http.port(),
                     database.engine(), signingKey.kid(), rebuilt);
-            return new LatchkeyServer(database, http, housekeeping);
+            return new LatchkeyServer(database, http, housekeeping, metrics);
         } catch (RuntimeException e) {
             database.close();
+            if (metrics != null) {
+                metrics.close();
+            }
             throw e;
         }
     }
@@ -116,13 +136,25 @@ public final class LatchkeyServer implements AutoCloseable {
         }
     }
 
-    private static SigningKey signingKey(LatchkeyConfig config, Clock clock) {
+    /**
+     * The configured signing key, or the development key (generated on first use). A key that
+     * cannot be used stops the start with one line naming the variable it came from.
+     */
+    static SigningKey signingKey(LatchkeyConfig config, Clock clock) {
         LatchkeyConfig.SigningKeySettings keys = config.signingKey();
         if (keys.pemFile() != null) {
-            return SigningKeySource.fromPemFile(keys.pemFile(), clock.instant());
+            try {
+                return SigningKeySource.fromPemFile(keys.pemFile(), clock.instant());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("LATCHKEY_SIGNING_KEY_FILE", e.getMessage());
+            }
         }
         if (keys.pem() != null) {
-            return SigningKeySource.fromPem(keys.pem(), clock.instant());
+            try {
+                return SigningKeySource.fromPem(keys.pem(), clock.instant());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("LATCHKEY_SIGNING_KEY", e.getMessage());
+            }
         }
         return SigningKeySource.loadOrGenerateDevKey(config.dataDirectory(), clock);
     }
@@ -141,10 +173,18 @@ public final class LatchkeyServer implements AutoCloseable {
         return database;
     }
 
+    /** Null when metrics are turned off. */
+    public LatchkeyMetrics metrics() {
+        return metrics;
+    }
+
     @Override
     public void close() {
         housekeeping.shutdownNow();
         http.stop();
         database.close();
+        if (metrics != null) {
+            metrics.close();
+        }
     }
 }

@@ -9,6 +9,7 @@ import dev.latchkey.core.tokens.AccessTokenIssuer;
 import dev.latchkey.core.tokens.AccessTokenVerifier;
 import dev.latchkey.core.tokens.KeyRing;
 import dev.latchkey.core.tokens.TokenSettings;
+import dev.latchkey.server.metrics.LatchkeyMetrics;
 import dev.latchkey.store.StoreUnavailableException;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
@@ -28,7 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpApi {
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
-    private static final Logger access = LoggerFactory.getLogger("latchkey.access");
     static final String ERROR_WRITTEN = "latchkey.errorWritten";
 
     /** What the HTTP edge needs from the rest of Latchkey. */
@@ -43,7 +43,8 @@ public final class HttpApi {
             List<String> trustedProxies,
             boolean cookieSecure,
             BooleanSupplier databaseReady,
-            Clock clock) {}
+            Clock clock,
+            LatchkeyMetrics metrics) {}
 
     private HttpApi() {
     }
@@ -61,17 +62,19 @@ public final class HttpApi {
                 origins, deps.clock());
         DiscoveryRoutes discoveryRoutes = new DiscoveryRoutes(deps.keys(), deps.tokenSettings());
         HealthRoutes healthRoutes = new HealthRoutes(deps.databaseReady());
+        RequestTelemetry telemetry = new RequestTelemetry(deps.metrics(), requests);
 
         return Javalin.create(config -> {
             configureServer(config, json);
+            config.routes.before(telemetry::begin);
             config.routes.before(ctx -> securityHeaders(ctx, deps.cookieSecure()));
             accountRoutes.register(config.routes);
             sessionRoutes.register(config.routes);
             discoveryRoutes.register(config.routes);
             healthRoutes.register(config.routes);
+            telemetry.register(config.routes);
             configureErrors(config);
-            config.requestLogger.http((ctx, ms) -> access.info("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.statusCode(),
-                    Math.round(ms)));
+            config.requestLogger.http(telemetry::end);
         });
     }
 

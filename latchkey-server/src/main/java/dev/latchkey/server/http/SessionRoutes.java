@@ -71,6 +71,7 @@ final class SessionRoutes {
                     sessions.revoke(refreshed.session().session().id(), clock.instant());
                     throw refused(ctx, ErrorCode.REFRESH_TOKEN_INVALID, "The refresh token is not valid.");
                 }
+                ctx.attribute(RequestTelemetry.REFRESH_OUTCOME, refreshed.replayed() ? "replayed_in_grace" : "rotated");
                 tokens.answer(ctx, 200, user.get(), refreshed.session(), false);
             }
             case RefreshOutcome.Refused r -> throw refused(ctx, r.code(), refusalMessage(r.code()));
