@@ -25,6 +25,8 @@ import dev.latchkey.server.config.ConfigException;
 import dev.latchkey.server.config.LatchkeyConfig;
 import dev.latchkey.server.http.HttpApi;
 import dev.latchkey.server.keys.KeyManager;
+import dev.latchkey.server.metrics.ActiveSessionsGauge;
+import dev.latchkey.server.metrics.LatchkeyMetrics;
 import dev.latchkey.server.passwords.PwnedPasswords;
 import dev.latchkey.store.Database;
 import dev.latchkey.store.DatabaseSettings;
@@ -46,6 +48,7 @@ import org.slf4j.LoggerFactory;
 public final class LatchkeyServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LatchkeyServer.class);
     private static final int PURGE_BATCH = 500;
+    private static final Duration ACTIVE_SESSIONS_INTERVAL = Duration.ofSeconds(30);
 
     private final Database database;
     private final Javalin http;
@@ -54,9 +57,11 @@ public final class LatchkeyServer implements AutoCloseable {
     private final KeyManager keys;
     private final HashingPool hashingPool;
     private final AuditWriter audit;
+    private final LatchkeyMetrics metrics;
 
     private LatchkeyServer(Database database, Javalin http, ScheduledExecutorService housekeeping, KeyManager keys,
-                           HashingPool hashingPool, AuditWriter audit) {
+                           HashingPool hashingPool, AuditWriter audit, LatchkeyMetrics metrics) {
+        this.metrics = metrics;
         this.database = database;
         this.http = http;
         this.housekeeping = housekeeping;
@@ -72,6 +77,7 @@ public final class LatchkeyServer implements AutoCloseable {
         AbuseSettings abuse = config.abuse();
         HashingPool hashingPool = new HashingPool(abuse.hashingThreads(), abuse.hashingQueue());
         AuditWriter audit = new AuditWriter(database.audit());
+        LatchkeyMetrics metrics = config.operations().metricsEnabled() ? LatchkeyMetrics.create() : null;
         KeyManager keyRing = null;
         try {
             keyRing = KeyManager.forConfig(database.signingKeys(), config, clock);
@@ -99,19 +105,28 @@ public final class LatchkeyServer implements AutoCloseable {
 
             AccessTokenIssuer issuer = new AccessTokenIssuer(keyRing, config.tokens(), clock);
             AccessTokenVerifier verifier = new AccessTokenVerifier(keyRing, config.tokens(), clock);
-            HttpApi.Safeguards safeguards = new HttpApi.Safeguards(new LocalRateLimiter(clock),
-                    new LocalFailureLockout(abuse.limits().lockout(), clock), abuse.limits(), audit, database.audit(),
-                    () -> audit.flush(Duration.ofSeconds(5)));
-            Javalin http = HttpApi.create(new HttpApi.Dependencies(accounts, sessions, administration, issuer, verifier, keyRing,
-                    config.tokens(), config.allowedOrigins(), config.trustedProxies(), config.cookieSecure(),
-                    database::ping, clock, safeguards));
-            http.start(config.port());
-
             ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "latchkey-housekeeping");
                 t.setDaemon(true);
                 return t;
             });
+            if (metrics != null) {
+                metrics.bindConnectionPool(database);
+                ActiveSessionsGauge activeSessions = new ActiveSessionsGauge(
+                        () -> database.sessions().countLive(clock.instant()), ACTIVE_SESSIONS_INTERVAL);
+                metrics.bindActiveSessions(activeSessions);
+                activeSessions.scheduleOn(housekeeping);
+                metrics.bindHashingQueue(hashingPool::queueDepth);
+            }
+
+            HttpApi.Safeguards safeguards = new HttpApi.Safeguards(new LocalRateLimiter(clock),
+                    new LocalFailureLockout(abuse.limits().lockout(), clock), abuse.limits(), audit, database.audit(),
+                    () -> audit.flush(Duration.ofSeconds(5)));
+            Javalin http = HttpApi.create(new HttpApi.Dependencies(accounts, sessions, administration, issuer, verifier, keyRing,
+                    config.tokens(), config.allowedOrigins(), config.trustedProxies(), config.cookieSecure(),
+                    database::ping, clock, safeguards, metrics));
+            http.start(config.port());
+
             housekeeping.scheduleWithFixedDelay(() -> purge(database, revocations, revocationMemory, clock,
                     config.auditRetention()), 1, 10, TimeUnit.MINUTES);
             // Revocations made elsewhere (another instance, `latchkey users ...` on the command line)
@@ -122,7 +137,7 @@ public final class LatchkeyServer implements AutoCloseable {
 
             log.info("Latchkey listening on port {} ({} database, key {}, {} recent revocations loaded)", http.port(),
                     database.engine(), signingKey.kid(), rebuilt);
-            return new LatchkeyServer(database, http, housekeeping, keyRing, hashingPool, audit);
+            return new LatchkeyServer(database, http, housekeeping, keyRing, hashingPool, audit, metrics);
         } catch (RuntimeException e) {
             if (keyRing != null) {
                 keyRing.close();
@@ -130,6 +145,9 @@ public final class LatchkeyServer implements AutoCloseable {
             audit.close();
             hashingPool.close();
             database.close();
+            if (metrics != null) {
+                metrics.close();
+            }
             throw e;
         }
     }
@@ -233,6 +251,11 @@ public final class LatchkeyServer implements AutoCloseable {
         return keys;
     }
 
+    /** Null when metrics are turned off. */
+    public LatchkeyMetrics metrics() {
+        return metrics;
+    }
+
     /** The password-hashing pool (its queue depth is a metric). */
     public HashingPool hashingPool() {
         return hashingPool;
@@ -251,5 +274,8 @@ public final class LatchkeyServer implements AutoCloseable {
         hashingPool.close();
         audit.close();
         database.close();
+        if (metrics != null) {
+            metrics.close();
+        }
     }
 }

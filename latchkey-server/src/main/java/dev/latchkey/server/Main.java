@@ -121,19 +121,18 @@ public final class Main implements Runnable, UsersCommand.Host {
         @ParentCommand
         Main main;
 
+        @CommandLine.Option(names = "--check", description = "Check the configuration, the database (reachable, "
+                + "migrations current or applicable) and the signing key, print a summary and exit without serving.")
+        boolean check;
+
         @Override
         public Integer call() throws InterruptedException {
             LatchkeyConfig config = main.config();
-            Logger log = LoggerFactory.getLogger(Serve.class);
-            if (config.embeddedDatabase()) {
-                log.warn("development defaults: embedded SQLite database in {}", config.dataDirectory().toAbsolutePath());
-            }
-            if (config.signingKey().generated()) {
-                log.warn("development defaults: signing key generated and kept in {}; set LATCHKEY_SIGNING_KEY_FILE in production",
-                        config.dataDirectory().toAbsolutePath());
-            }
-            if (!config.cookieSecure()) {
-                log.warn("cookies are sent without Secure (LATCHKEY_COOKIE_SECURE=false): for plain-HTTP development only");
+            warnAboutDevelopmentDefaults(config);
+            if (check) {
+                StartupCheck.run(config, Clock.systemUTC()).forEach(line -> main.terminal().out().println("latchkey: " + line));
+                main.terminal().out().println("latchkey: ready to serve");
+                return 0;
             }
             LatchkeyServer server = LatchkeyServer.start(config, Clock.systemUTC());
             CountDownLatch stopped = new CountDownLatch(1);
@@ -145,6 +144,23 @@ public final class Main implements Runnable, UsersCommand.Host {
             return 0;
         }
     }
+
+    /** One WARN line for each development default in use. */
+    static void warnAboutDevelopmentDefaults(LatchkeyConfig config) {
+        Logger log = LoggerFactory.getLogger(Serve.class);
+        if (config.embeddedDatabase()) {
+            log.warn("development default: embedded SQLite database in {}; set LATCHKEY_DATABASE_URL to PostgreSQL in production",
+                    config.dataDirectory().toAbsolutePath());
+        }
+        if (config.signingKey().generated()) {
+            log.warn("development default: signing key generated and kept in {}; set LATCHKEY_SIGNING_KEY_FILE in production",
+                    config.dataDirectory().toAbsolutePath());
+        }
+        if (!config.cookieSecure()) {
+            log.warn("development default: cookies sent without Secure (LATCHKEY_COOKIE_SECURE=false); for plain-HTTP development only");
+        }
+    }
+
 
     @Command(name = "migrate", mixinStandardHelpOptions = true,
             description = "Apply database migrations to the configured database and exit.")

@@ -137,6 +137,84 @@ class MainTest {
         assertThat(r.err() + r.out()).doesNotContain("s3cret-pw").doesNotContain("\tat ");
     }
 
+    @Test
+    void serveCheckOnAFreshDataDirectoryPrintsASummaryAndStartsNothing() throws Exception {
+        Result r = child(Map.of(), "serve", "--check");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("latchkey: configuration: ok", "created and migrated at first start",
+                "generated into", "latchkey: ready to serve");
+        assertThat(Files.exists(dataDir.resolve("latchkey.db"))).as("nothing created").isFalse();
+        assertThat(r.out() + r.err()).contains("development default: embedded SQLite database")
+                .contains("development default: signing key generated");
+    }
+
+    @Test
+    void serveCheckAfterMigrateSaysTheSchemaIsCurrentAndLoadsTheKey() throws Exception {
+        assertThat(child(Map.of(), "migrate").exitCode()).isZero();
+        Path key = writeKey();
+
+        Result r = child(Map.of("LATCHKEY_SIGNING_KEY_FILE", key.toString()), "serve", "--check");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("reachable", "migrations current", "loaded from LATCHKEY_SIGNING_KEY_FILE", "RS256");
+    }
+
+    @Test
+    void serveCheckFailsInOneLineOnAnUnreachableDatabase() throws Exception {
+        Result r = child(Map.of("LATCHKEY_DATABASE_URL", "postgres://latchkey:s3cret-pw@127.0.0.1:1/latchkey"), "serve", "--check");
+
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(3);
+        assertThat(r.errLines()).as(r.err()).hasSize(1);
+        assertThat(r.errLines().getFirst()).startsWith("latchkey: ").contains("database");
+        assertThat(r.out()).doesNotContain("ready to serve");
+        assertThat(r.err() + r.out()).doesNotContain("s3cret-pw");
+    }
+
+    @Test
+    void aGarbageSigningKeyFileStopsWithOneLineNamingTheVariable() throws Exception {
+        Path garbage = Files.writeString(dataDir.resolve("garbage.pem"), "-----BEGIN PRIVATE KEY-----\nnot base64 at all\n");
+
+        for (String[] args : new String[][] {{"serve"}, {"serve", "--check"}}) {
+            assertThat(child(Map.of(), "migrate").exitCode()).isZero();
+            Result r = child(Map.of("LATCHKEY_SIGNING_KEY_FILE", garbage.toString()), args);
+
+            assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+            assertThat(r.errLines()).as(r.err()).hasSize(1);
+            assertThat(r.errLines().getFirst()).startsWith("latchkey: configuration error: LATCHKEY_SIGNING_KEY_FILE: ");
+            assertThat(r.err()).doesNotContain("not base64 at all").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void aDatabaseWithANewerSchemaStopsWithOneLine() throws Exception {
+        assertThat(child(Map.of(), "migrate").exitCode()).isZero();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("latchkey.db"));
+             java.sql.Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum,"
+                    + " installed_by, execution_time, success) VALUES (99, '99', 'from a newer build', 'SQL',"
+                    + " 'V99__from_a_newer_build.sql', 0, 'test', 1, 1)");
+        }
+
+        for (String[] args : new String[][] {{"serve"}, {"serve", "--check"}, {"migrate"}}) {
+            Result r = child(Map.of(), args);
+
+            assertThat(r.exitCode()).as(r.err()).isEqualTo(3);
+            assertThat(r.errLines()).as(r.err()).hasSize(1);
+            assertThat(r.errLines().getFirst()).startsWith("latchkey: Database migration failed")
+                    .contains("schema version 99, newer than this build");
+        }
+    }
+
+    private Path writeKey() throws Exception {
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        byte[] der = generator.generateKeyPair().getPrivate().getEncoded();
+        String pem = "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                + "\n-----END PRIVATE KEY-----\n";
+        return Files.writeString(dataDir.resolve("key.pem"), pem);
+    }
+
     private Result child(Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -40,6 +40,12 @@ public final class ProcessServer implements AutoCloseable {
      * environment; a null database URL means the embedded SQLite file in the data directory.
      */
     public static ProcessServer start(String databaseUrl, Path dataDirectory, Map<String, String> overrides) {
+        return start(databaseUrl, dataDirectory, overrides, List.of());
+    }
+
+    /** As above, with extra JVM options (such as {@code -Dlogback.configurationFile=logback.xml}). */
+    public static ProcessServer start(String databaseUrl, Path dataDirectory, Map<String, String> overrides,
+                                      List<String> jvmOptions) {
         int port = freePort();
         Map<String, String> env = new HashMap<>();
         env.put("PORT", Integer.toString(port));
@@ -54,8 +60,10 @@ public final class ProcessServer implements AutoCloseable {
         env.putAll(overrides);
 
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
-                "dev.latchkey.server.Main", "serve"));
+        List<String> command = new java.util.ArrayList<>(List.of(java.toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.latchkey.server.Main", "serve"));
+        ProcessBuilder builder = new ProcessBuilder(command);
         // Only the configuration given here: nothing of the surrounding shell's LATCHKEY_* leaks in.
         builder.environment().keySet().removeIf(name -> name.startsWith("LATCHKEY_") || name.equals("PORT"));
         builder.environment().putAll(env);

@@ -2,6 +2,7 @@ package dev.latchkey.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.latchkey.core.accounts.UserStore;
 import dev.latchkey.core.audit.AuditStore;
@@ -28,6 +29,8 @@ import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,21 +107,77 @@ public final class Database implements AutoCloseable {
         return database;
     }
 
-    /** Applies pending migrations; safe to run again, and from several instances at once. */
+    /**
+     * Applies pending migrations; safe to run again, and from several instances at once. A
+     * schema newer than this build knows is refused (Flyway's default would ignore it): this
+     * build cannot know what the newer schema means for tokens and sessions.
+     */
     public void migrate() {
         try {
-            var result = Flyway.configure(Database.class.getClassLoader())
-                    .dataSource(dataSource)
-                    .locations(engine.migrationLocation())
-                    .failOnMissingLocations(true)
-                    .load()
-                    .migrate();
+            var result = flyway().ignoreMigrationPatterns(new String[0]).load().migrate();
             if (result.migrationsExecuted > 0) {
                 log.info("Migrated {} to schema version {}", location, result.targetSchemaVersion);
             }
         } catch (FlywayException e) {
-            throw new StoreException("Database migration failed (" + location + "): " + e.getMessage(), e);
+            throw migrationFailure(e);
         }
+    }
+
+    /**
+     * Where the schema stands, without changing it: the applied version and how many
+     * migrations of this build are still to apply.
+     *
+     * @throws StoreException when migrating would fail: the schema is newer than this build
+     *                        knows, an applied migration differs from this build's, or one failed
+     */
+    public MigrationStatus migrationStatus() {
+        try {
+            Flyway flyway = flyway().ignoreMigrationPatterns("*:pending").load();
+            flyway.validate();
+            MigrationInfoService info = flyway.info();
+            MigrationInfo current = info.current();
+            return new MigrationStatus(current == null ? null : current.getVersion().toString(), info.pending().length);
+        } catch (FlywayException e) {
+            throw migrationFailure(e);
+        }
+    }
+
+    /** @param currentVersion null for an empty database */
+    public record MigrationStatus(String currentVersion, int pending) {}
+
+    private org.flywaydb.core.api.configuration.FluentConfiguration flyway() {
+        return Flyway.configure(Database.class.getClassLoader())
+                .dataSource(dataSource)
+                .locations(engine.migrationLocation())
+                .failOnMissingLocations(true);
+    }
+
+    /**
+     * One line: a schema newer than this build is named as such (Flyway's own text for that is
+     * several lines and an advertisement).
+     */
+    private StoreException migrationFailure(FlywayException e) {
+        String newer = null;
+        try {
+            MigrationInfo[] applied = flyway().load().info().applied();
+            for (MigrationInfo m : applied) {
+                if (m.getState() != null && m.getState().name().startsWith("FUTURE")) {
+                    newer = m.getVersion() == null ? m.getDescription() : m.getVersion().toString();
+                }
+            }
+        } catch (RuntimeException ignored) {
+            // describe it with Flyway's message below
+        }
+        if (newer != null) {
+            return new StoreException("Database migration failed (" + location + "): the database has schema version "
+                    + newer + ", newer than this build of Latchkey knows; run the newer Latchkey that migrated it", e);
+        }
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int advert = message.indexOf("Need more flexibility");
+        if (advert > 0) {
+            message = message.substring(0, advert);
+        }
+        return new StoreException("Database migration failed (" + location + "): " + message.replaceAll("\\s+", " ").strip(), e);
     }
 
     /**
@@ -148,6 +207,14 @@ public final class Database implements AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * Reports the connection pool's figures (connections active, idle, pending, acquire and
+     * usage times) to {@code factory}, for example Hikari's Micrometer tracker. Once per database.
+     */
+    public void trackPoolMetrics(MetricsTrackerFactory factory) {
+        dataSource.setMetricsTrackerFactory(factory);
     }
 
     public UserStore users() {

@@ -476,6 +476,24 @@ abstract class StoreContract {
     }
 
     @Test
+    void countLiveCountsOnlyLiveSessionsOfEveryUser() {
+        users.insert(user("u1", "a@example.com"));
+        users.insert(user("u2", "b@example.com"));
+        Instant now = T0.plus(Duration.ofDays(10));
+        assertThat(sessions.countLive(now)).isZero();
+        sessions.insert(session("live-1", "u1", "h1", now.minus(Duration.ofDays(2))));
+        sessions.insert(session("live-2", "u2", "h2", now.minusSeconds(1)));
+        sessions.insert(session("revoked", "u1", "h3", now.minusSeconds(10)));
+        sessions.revoke("revoked", now.minusSeconds(5));
+        sessions.insert(session("idle-expired", "u1", "h4", now.minus(Duration.ofDays(8))));
+        sessions.insert(new Session("absolute-expired", "u2", "h5", null, null, null, now.minus(ABSOLUTE),
+                now, now.plus(IDLE), now, null, null, null));
+
+        assertThat(sessions.countLive(now)).isEqualTo(2);
+        assertThat(sessions.countLive(now.plus(Duration.ofDays(6)))).as("live-1 idles out first").isEqualTo(1);
+    }
+
+    @Test
     void revokedSinceListsRevocationsAtOrAfterTheInstant() {
         users.insert(user("u1", "a@example.com"));
         users.insert(user("u2", "b@example.com"));

@@ -36,6 +36,9 @@ public interface SessionStore {
     /** Live (not revoked, not expired at {@code now}) sessions of the user, newest first. */
     List<Session> listLive(String userId, Instant now);
 
+    /** How many sessions of all users are live (not revoked, not expired) at {@code now}: one cheap COUNT, for metrics. */
+    long countLive(Instant now);
+
     /** Sessions revoked at or after {@code since} (to rebuild the in-memory revocation set at start). */
     List<Revocation> revokedSince(Instant since);
 

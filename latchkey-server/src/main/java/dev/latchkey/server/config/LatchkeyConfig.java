@@ -2,6 +2,7 @@ package dev.latchkey.server.config;
 
 import dev.latchkey.core.sessions.RefreshPolicy;
 import dev.latchkey.core.tokens.TokenSettings;
+import dev.latchkey.server.logging.LogSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +40,17 @@ public record LatchkeyConfig(
         Duration revocationSyncInterval,
         AbuseSettings abuse,
         Duration auditRetention,
+        Operations operations,
         Set<String> unknownVariables) {
+
+    /**
+     * Metrics and logs. The log format and level are applied by Logback as it starts (see
+     * logback.xml); they are read here too so that a bad value stops the start like any other.
+     *
+     * @param logFormat {@code auto}, {@code json} or {@code text}
+     * @param logLevel  {@code TRACE} ... {@code ERROR} or {@code OFF}
+     */
+    public record Operations(boolean metricsEnabled, String logFormat, String logLevel) {}
 
     /** Password policy and hashing parameters. {@code algorithm} is {@code argon2id} or {@code bcrypt}. */
     public record PasswordSettings(int minLength, String algorithm, int argon2MemoryKib, int argon2Iterations,
@@ -175,13 +186,18 @@ public record LatchkeyConfig(
         AbuseSettings abuse = AbuseSettings.read(env);
         Duration auditRetention = env.duration("LATCHKEY_AUDIT_RETENTION", Duration.ofDays(90), Duration.ofDays(1),
                 Duration.ofDays(3650));
+        Operations operations = new Operations(
+                env.bool("LATCHKEY_METRICS_ENABLED", true),
+                env.parsed(LogSettings.FORMAT_VARIABLE, "auto", text -> oneOf(LogSettings.format(text), text, "auto, json or text")),
+                env.parsed(LogSettings.LEVEL_VARIABLE, "INFO",
+                        text -> oneOf(LogSettings.level(text), text, "TRACE, DEBUG, INFO, WARN, ERROR or OFF")));
         // JVM options for ./latchkey: the launcher's, so not reported as an unknown variable.
         env.acknowledge("LATCHKEY_JAVA_OPTS");
 
         return new LatchkeyConfig(port, databaseUrl, dataDirectory, poolSize, redisUrl, tokens, refresh, origins,
                 cookieSecure, passwords,
                 new SigningKeySettings(keyFile, keyPem, keyEncryptionKey, rotationInterval, reloadInterval), admin, proxies, demo,
-                revocationSync, abuse, auditRetention, env.unknownLatchkeyVariables());
+                revocationSync, abuse, auditRetention, operations, env.unknownLatchkeyVariables());
     }
 
     /** The origin ({@code scheme://host[:port]}) of an absolute URL, lowercased, default ports dropped. */
@@ -221,6 +237,13 @@ public record LatchkeyConfig(
             throw new IllegalArgumentException("lists no origin");
         }
         return List.copyOf(result);
+    }
+
+    private static String oneOf(String accepted, String text, String choices) {
+        if (accepted == null) {
+            throw new IllegalArgumentException("'" + text + "' is not supported (use " + choices + ")");
+        }
+        return accepted;
     }
 
     private static String hashAlgorithm(String text) {

@@ -36,6 +36,7 @@ final class ErrorResponses {
         if (!fields.isEmpty()) {
             body.put("fields", new java.util.TreeMap<>(fields));
         }
+        ctx.attribute(RequestTelemetry.ERROR_CODE, code);
         ctx.status(ErrorStatus.of(code)).json(body);
     }
 }

@@ -15,6 +15,7 @@ import dev.latchkey.core.tokens.AccessTokenIssuer;
 import dev.latchkey.core.tokens.AccessTokenVerifier;
 import dev.latchkey.core.tokens.KeyRing;
 import dev.latchkey.core.tokens.TokenSettings;
+import dev.latchkey.server.metrics.LatchkeyMetrics;
 import dev.latchkey.store.StoreUnavailableException;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
@@ -34,7 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpApi {
     private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
-    private static final Logger access = LoggerFactory.getLogger("latchkey.access");
     static final String ERROR_WRITTEN = "latchkey.errorWritten";
 
     /** What the HTTP edge needs from the rest of Latchkey. */
@@ -51,7 +51,8 @@ public final class HttpApi {
             boolean cookieSecure,
             BooleanSupplier databaseReady,
             Clock clock,
-            Safeguards safeguards) {}
+            Safeguards safeguards,
+            LatchkeyMetrics metrics) {}
 
     /**
      * Abuse resistance and the audit trail: the rate limiter and login lockout with their limits,
@@ -83,9 +84,11 @@ public final class HttpApi {
         AuditRoutes auditRoutes = new AuditRoutes(safeguards.auditStore(), safeguards.auditFlush(), authenticator, json);
         DiscoveryRoutes discoveryRoutes = new DiscoveryRoutes(deps.keys(), deps.tokenSettings());
         HealthRoutes healthRoutes = new HealthRoutes(deps.databaseReady());
+        RequestTelemetry telemetry = new RequestTelemetry(deps.metrics(), requests);
 
         return Javalin.create(config -> {
             configureServer(config, json);
+            config.routes.before(telemetry::begin);
             config.routes.before(ctx -> securityHeaders(ctx, deps.cookieSecure()));
             config.routes.before(cors::apply);
             accountRoutes.register(config.routes);
@@ -94,9 +97,9 @@ public final class HttpApi {
             auditRoutes.register(config.routes);
             discoveryRoutes.register(config.routes);
             healthRoutes.register(config.routes);
+            telemetry.register(config.routes);
             configureErrors(config);
-            config.requestLogger.http((ctx, ms) -> access.info("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.statusCode(),
-                    Math.round(ms)));
+            config.requestLogger.http(telemetry::end);
         });
     }
 

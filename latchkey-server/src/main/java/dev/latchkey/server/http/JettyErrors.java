@@ -1,5 +1,6 @@
 package dev.latchkey.server.http;
 
+import dev.latchkey.server.logging.RequestIds;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpHeader;
@@ -40,6 +41,7 @@ final class JettyErrors extends ErrorHandler {
         response.getHeaders().put("X-Frame-Options", "DENY");
         response.getHeaders().put("Referrer-Policy", "no-referrer");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.getHeaders().put(RequestIds.HEADER, RequestIds.generate());
         response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.US_ASCII)), callback);
     }
 
@@ -50,6 +52,7 @@ final class JettyErrors extends ErrorHandler {
         fields.put("X-Frame-Options", "DENY");
         fields.put("Referrer-Policy", "no-referrer");
         fields.put(HttpHeader.CACHE_CONTROL, "no-store");
+        fields.put(RequestIds.HEADER, RequestIds.generate());
         String code = status == 431 || status == 414 ? "REQUEST_TOO_LARGE" : "VALIDATION_FAILED";
         return ByteBuffer.wrap(("{\"error\":\"" + HttpStatus.getMessage(status) + "\",\"code\":\"" + code + "\"}")
                 .getBytes(StandardCharsets.US_ASCII));

@@ -84,6 +84,7 @@ final class SessionRoutes {
                 }
                 audits.record(ctx, AuditEventType.REFRESH, AuditOutcome.SUCCESS, user.get().id(),
                         refreshed.session().session().id(), refreshed.replayed() ? Map.of("replayed", "true") : Map.of());
+                ctx.attribute(RequestTelemetry.REFRESH_OUTCOME, refreshed.replayed() ? "replayed_in_grace" : "rotated");
                 tokens.answer(ctx, 200, user.get(), refreshed.session(), false);
             }
             case RefreshOutcome.Refused r -> {

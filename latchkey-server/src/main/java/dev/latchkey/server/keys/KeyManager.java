@@ -118,8 +118,7 @@ public final class KeyManager implements KeyRingSource, AutoCloseable {
      */
     public KeyRing start(LatchkeyConfig.SigningKeySettings settings, Path dataDirectory) {
         Instant now = clock.instant();
-        SigningKey configured = settings.pemFile() != null ? SigningKeySource.fromPemFile(settings.pemFile(), now)
-                : settings.pem() != null ? SigningKeySource.fromPem(settings.pem(), now) : null;
+        SigningKey configured = SigningKeySource.configured(settings, now);
         if (configured != null) {
             if (store.insertIfAbsent(toStored(configured, StoredKey.CONFIGURED))) {
                 log.info("imported the configured signing key {}", configured.kid());

@@ -277,4 +277,26 @@ public final class SigningKeySource {
     private static String oneLine(String message) {
         return message == null ? "" : message.replaceAll("[\\r\\n]+", " ").strip();
     }
+
+    /**
+     * The operator-managed key of the configuration, or null when none is configured. A key that
+     * cannot be used stops the start with one line naming the variable it came from.
+     */
+    public static SigningKey configured(dev.latchkey.server.config.LatchkeyConfig.SigningKeySettings settings, Instant now) {
+        if (settings.pemFile() != null) {
+            try {
+                return fromPemFile(settings.pemFile(), now);
+            } catch (IllegalArgumentException e) {
+                throw new dev.latchkey.server.config.ConfigException("LATCHKEY_SIGNING_KEY_FILE", e.getMessage());
+            }
+        }
+        if (settings.pem() != null) {
+            try {
+                return fromPem(settings.pem(), now);
+            } catch (IllegalArgumentException e) {
+                throw new dev.latchkey.server.config.ConfigException("LATCHKEY_SIGNING_KEY", e.getMessage());
+            }
+        }
+        return null;
+    }
 }

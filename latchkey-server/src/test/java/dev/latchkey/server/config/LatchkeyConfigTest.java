@@ -316,6 +316,14 @@ class LatchkeyConfigTest {
     }
 
     @Test
+    void theConfigurationReferenceListsExactlyTheVariablesLatchkeyReads() throws IOException {
+        Set<String> documented = tableVariables(repositoryRoot().resolve("docs/configuration.md"), "# Configuration reference");
+
+        assertThat(documented).as("variables in docs/configuration.md's tables")
+                .containsExactlyInAnyOrderElementsOf(LatchkeyConfig.variables());
+    }
+
+    @Test
     void everyVariableIsAskedForWithAnEmptyEnvironment() {
         assertThat(LatchkeyConfig.variables())
                 .contains("PORT", "LATCHKEY_DATABASE_URL", "LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD", "LATCHKEY_SIGNING_KEY",
@@ -325,13 +333,22 @@ class LatchkeyConfigTest {
 
     /** The backticked names in the first column of the table under "## Configuration". */
     private static Set<String> readmeVariables(Path readme) throws IOException {
-        List<String> lines = Files.readAllLines(readme);
-        int start = lines.indexOf("## Configuration");
-        assertThat(start).as("README.md has a '## Configuration' section").isNotNegative();
+        return tableVariables(readme, "## Configuration");
+    }
+
+    /**
+     * The backticked names in the first column of the tables under {@code heading}, up to the
+     * next heading of the same level (tables under deeper headings count).
+     */
+    private static Set<String> tableVariables(Path file, String heading) throws IOException {
+        List<String> lines = Files.readAllLines(file);
+        int start = lines.indexOf(heading);
+        assertThat(start).as(file.getFileName() + " has a '" + heading + "' section").isNotNegative();
+        String sameLevel = heading.substring(0, heading.indexOf(' ') + 1);
         Set<String> names = new TreeSet<>();
         Pattern backticked = Pattern.compile("`([^`]+)`");
         for (String line : lines.subList(start + 1, lines.size())) {
-            if (line.startsWith("## ")) {
+            if (line.startsWith(sameLevel)) {
                 break;
             }
             if (!line.startsWith("|") || line.startsWith("|---") || line.startsWith("| variable ")) {
@@ -343,7 +360,7 @@ class LatchkeyConfigTest {
                 names.add(m.group(1));
             }
         }
-        assertThat(names).as("variables found in README.md").isNotEmpty();
+        assertThat(names).as("variables found in " + file.getFileName()).isNotEmpty();
         return names;
     }
 

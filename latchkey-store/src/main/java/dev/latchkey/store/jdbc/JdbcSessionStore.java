@@ -154,6 +154,21 @@ public final class JdbcSessionStore implements SessionStore {
     }
 
     @Override
+    public long countLive(Instant now) {
+        String sql = "SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL AND idle_expires_at > ? AND absolute_expires_at > ?";
+        return Sql.withConnection(dataSource, connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                setInstant(statement, 1, now);
+                setInstant(statement, 2, now);
+                try (ResultSet rows = statement.executeQuery()) {
+                    rows.next();
+                    return rows.getLong(1);
+                }
+            }
+        });
+    }
+
+    @Override
     public List<Revocation> revokedSince(Instant since) {
         String sql = "SELECT id, user_id, revoked_at FROM sessions WHERE revoked_at >= ? ORDER BY revoked_at";
         return Sql.withConnection(dataSource, connection -> {
