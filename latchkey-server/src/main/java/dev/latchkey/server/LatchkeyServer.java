@@ -78,7 +78,7 @@ public final class LatchkeyServer implements AutoCloseable {
             AccessTokenVerifier verifier = new AccessTokenVerifier(keyRing::get, config.tokens(), clock);
             Javalin http = HttpApi.create(new HttpApi.Dependencies(accounts, sessions, issuer, verifier, keyRing::get,
                     config.tokens(), config.allowedOrigins(), config.trustedProxies(), config.cookieSecure(),
-                    database::ping, clock));
+                    database::ping, clock, config.demo()));
             http.start(config.port());
 
             ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -135,6 +135,11 @@ public final class LatchkeyServer implements AutoCloseable {
 
     public int port() {
         return http.port();
+    }
+
+    /** Every route served, as {@code "METHOD /path"}. */
+    public List<String> routes() {
+        return HttpApi.routes(http);
     }
 
     public Database database() {

@@ -43,7 +43,8 @@ public final class HttpApi {
             List<String> trustedProxies,
             boolean cookieSecure,
             BooleanSupplier databaseReady,
-            Clock clock) {}
+            Clock clock,
+            boolean demo) {}
 
     private HttpApi() {
     }
@@ -69,10 +70,22 @@ public final class HttpApi {
             sessionRoutes.register(config.routes);
             discoveryRoutes.register(config.routes);
             healthRoutes.register(config.routes);
+            new WebRoutes(deps.demo()).register(config.routes);
             configureErrors(config);
             config.requestLogger.http((ctx, ms) -> access.info("{} {} {} {}ms", ctx.method(), ctx.path(), ctx.statusCode(),
                     Math.round(ms)));
         });
+    }
+
+    /** Every route the app serves, as {@code "METHOD /path/{param}"}, for the OpenAPI check. */
+    public static List<String> routes(Javalin app) {
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(e -> e.endpoint)
+                .filter(e -> e.method.isHttpMethod())
+                .map(e -> e.method.name() + " " + e.path)
+                .distinct()
+                .sorted()
+                .toList();
     }
 
     private static void configureServer(JavalinConfig config, ObjectMapper json) {
