@@ -35,6 +35,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -124,7 +125,7 @@ public final class LatchkeyServer implements AutoCloseable {
                     () -> audit.flush(Duration.ofSeconds(5)));
             Javalin http = HttpApi.create(new HttpApi.Dependencies(accounts, sessions, administration, issuer, verifier, keyRing,
                     config.tokens(), config.allowedOrigins(), config.trustedProxies(), config.cookieSecure(),
-                    database::ping, clock, safeguards, metrics));
+                    database::ping, clock, safeguards, metrics, config.demo()));
             http.start(config.port());
 
             housekeeping.scheduleWithFixedDelay(() -> purge(database, revocations, revocationMemory, clock,
@@ -240,6 +241,11 @@ public final class LatchkeyServer implements AutoCloseable {
 
     public int port() {
         return http.port();
+    }
+
+    /** Every route served, as {@code "METHOD /path"}. */
+    public List<String> routes() {
+        return HttpApi.routes(http);
     }
 
     public Database database() {

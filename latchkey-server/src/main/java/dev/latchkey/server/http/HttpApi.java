@@ -52,7 +52,8 @@ public final class HttpApi {
             BooleanSupplier databaseReady,
             Clock clock,
             Safeguards safeguards,
-            LatchkeyMetrics metrics) {}
+            LatchkeyMetrics metrics,
+            boolean demo) {}
 
     /**
      * Abuse resistance and the audit trail: the rate limiter and login lockout with their limits,
@@ -98,9 +99,21 @@ public final class HttpApi {
             discoveryRoutes.register(config.routes);
             healthRoutes.register(config.routes);
             telemetry.register(config.routes);
+            new WebRoutes(deps.demo()).register(config.routes);
             configureErrors(config);
             config.requestLogger.http(telemetry::end);
         });
+    }
+
+    /** Every route the app serves, as {@code "METHOD /path/{param}"}, for the OpenAPI check. */
+    public static List<String> routes(Javalin app) {
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(e -> e.endpoint)
+                .filter(e -> e.method.isHttpMethod())
+                .map(e -> e.method.name() + " " + e.path)
+                .distinct()
+                .sorted()
+                .toList();
     }
 
     private static void configureServer(JavalinConfig config, ObjectMapper json) {
