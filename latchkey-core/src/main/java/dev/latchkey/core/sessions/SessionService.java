@@ -158,13 +158,6 @@ public final class SessionService {
         return revocations.isRevoked(claims);
     }
 
-    /** Refills the revocation list from the store (at start), so a restart forgets no revocation. */
-    public int rebuildRevocations() {
-        List<SessionStore.Revocation> recent = store.revokedSince(revocations.rebuildSince());
-        recent.forEach(r -> revocations.revokeSession(r.sessionId(), r.revokedAt()));
-        return recent.size();
-    }
-
     private static Instant earliest(Instant a, Instant b) {
         return a.isBefore(b) ? a : b;
     }
