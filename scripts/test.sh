@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every Latchkey test. Installs what the tests need first (Debian's PostgreSQL server
-# binaries; the tests start their own throwaway server on a free port and stop it after),
+# binaries and redis-server; the tests start their own throwaway servers on free ports and stop them after),
 # then runs the Maven build with all tests. Extra arguments go to Maven.
 set -euo pipefail
 
@@ -14,6 +14,7 @@ as_root() {
 
 missing=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || [[ -x /usr/bin/redis-server ]] || missing+=(redis-server)
 if (( ${#missing[@]} )); then
   echo "test: installing ${missing[*]} from Debian's packages" >&2
   as_root apt-get update -qq

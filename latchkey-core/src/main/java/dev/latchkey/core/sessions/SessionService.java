@@ -161,7 +161,7 @@ public final class SessionService {
     /** Refills the revocation list from the store (at start), so a restart forgets no revocation. */
     public int rebuildRevocations() {
         List<SessionStore.Revocation> recent = store.revokedSince(revocations.rebuildSince());
-        recent.forEach(r -> revocations.revokeSession(r.sessionId(), r.revokedAt()));
+        recent.forEach(r -> revocations.learnRevokedSession(r.sessionId(), r.revokedAt()));
         return recent.size();
     }
 
