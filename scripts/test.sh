@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every Latchkey test. Installs what the tests need first (Debian's PostgreSQL server
-# binaries: the tests start their own throwaway server on a free port and stop it after;
-# Debian's chromium and chromedriver for the browser tests), then runs the Maven build with
-# all tests. Extra arguments go to Maven.
+# binaries and redis-server: the tests start their own throwaway servers on free ports and stop
+# them after; Debian's chromium and chromedriver for the browser tests), then runs the Maven
+# build with all tests. Extra arguments go to Maven.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,6 +17,7 @@ missing=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 [[ -x /usr/bin/chromedriver ]] || missing+=(chromium-driver)
+command -v redis-server >/dev/null 2>&1 || [[ -x /usr/bin/redis-server ]] || missing+=(redis-server)
 if (( ${#missing[@]} )); then
   echo "test: installing ${missing[*]} from Debian's packages" >&2
   as_root apt-get update -qq

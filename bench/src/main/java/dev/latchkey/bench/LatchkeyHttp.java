@@ -24,6 +24,7 @@ final class LatchkeyHttp {
     private final URI register;
     private final URI login;
     private final URI refresh;
+    private final URI me;
     private final String origin;
 
     LatchkeyHttp(HttpClient client, URI base, String origin) {
@@ -31,6 +32,7 @@ final class LatchkeyHttp {
         this.register = base.resolve("/auth/register");
         this.login = base.resolve("/auth/login");
         this.refresh = base.resolve("/auth/refresh");
+        this.me = base.resolve("/api/me");
         this.origin = origin;
     }
 
@@ -57,6 +59,12 @@ final class LatchkeyHttp {
 
     Answer login(String email, String password) throws IOException, InterruptedException {
         return postJson(login, credentials(email, password));
+    }
+
+    /** {@code GET /api/me} with the access token: the verify path. */
+    Answer me(String accessToken) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(me).timeout(REQUEST_TIMEOUT).header("Authorization", "Bearer " + accessToken)
+                .GET().build());
     }
 
     Answer refresh(String refreshToken, String csrfToken) throws IOException, InterruptedException {

@@ -11,6 +11,8 @@ import dev.latchkey.core.passwords.PasswordHashing;
 import dev.latchkey.core.passwords.PasswordPolicy;
 import dev.latchkey.core.ratelimit.LocalFailureLockout;
 import dev.latchkey.core.ratelimit.LocalRateLimiter;
+import dev.latchkey.core.ratelimit.FailureLockout;
+import dev.latchkey.core.ratelimit.RateLimiter;
 import dev.latchkey.core.sessions.CsrfTokens;
 import dev.latchkey.core.sessions.RevocationList;
 import dev.latchkey.core.sessions.RevocationSync;
@@ -23,6 +25,7 @@ import dev.latchkey.server.audit.AuditWriter;
 import dev.latchkey.server.config.AbuseSettings;
 import dev.latchkey.server.config.ConfigException;
 import dev.latchkey.server.config.LatchkeyConfig;
+import dev.latchkey.server.http.HealthRoutes;
 import dev.latchkey.server.http.HttpApi;
 import dev.latchkey.server.keys.KeyManager;
 import dev.latchkey.server.metrics.ActiveSessionsGauge;
@@ -30,6 +33,10 @@ import dev.latchkey.server.metrics.LatchkeyMetrics;
 import dev.latchkey.server.passwords.PwnedPasswords;
 import dev.latchkey.store.Database;
 import dev.latchkey.store.DatabaseSettings;
+import dev.latchkey.store.redis.Redis;
+import dev.latchkey.store.redis.RedisFailureLockout;
+import dev.latchkey.store.redis.RedisRateLimiter;
+import dev.latchkey.store.redis.RedisRevocations;
 import io.javalin.Javalin;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -50,6 +57,10 @@ public final class LatchkeyServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LatchkeyServer.class);
     private static final int PURGE_BATCH = 500;
     private static final Duration ACTIVE_SESSIONS_INTERVAL = Duration.ofSeconds(30);
+    /** Advisory-lock id of the purge job on PostgreSQL ("LKpurge" in ASCII): one instance purges at a time. */
+    static final long PURGE_LOCK_ID = 0x4c4b7075726765L;
+    /** While Redis is down, revocations are read from the database at least this often. */
+    private static final Duration SYNC_WITHOUT_REDIS = Duration.ofSeconds(1);
 
     private final Database database;
     private final Javalin http;
@@ -59,10 +70,12 @@ public final class LatchkeyServer implements AutoCloseable {
     private final HashingPool hashingPool;
     private final AuditWriter audit;
     private final LatchkeyMetrics metrics;
+    private final Redis redis;
 
     private LatchkeyServer(Database database, Javalin http, ScheduledExecutorService housekeeping, KeyManager keys,
-                           HashingPool hashingPool, AuditWriter audit, LatchkeyMetrics metrics) {
+                           HashingPool hashingPool, AuditWriter audit, LatchkeyMetrics metrics, Redis redis) {
         this.metrics = metrics;
+        this.redis = redis;
         this.database = database;
         this.http = http;
         this.housekeeping = housekeeping;
@@ -80,6 +93,7 @@ public final class LatchkeyServer implements AutoCloseable {
         AuditWriter audit = new AuditWriter(database.audit());
         LatchkeyMetrics metrics = config.operations().metricsEnabled() ? LatchkeyMetrics.create() : null;
         KeyManager keyRing = null;
+        Redis redis = null;
         try {
             keyRing = KeyManager.forConfig(database.signingKeys(), config, clock);
             SigningKey signingKey = keyRing.start(config.signingKey(), config.dataDirectory()).current();
@@ -98,6 +112,11 @@ public final class LatchkeyServer implements AutoCloseable {
             SessionService sessions = new SessionService(database.sessions(), config.refresh(), new SuccessorSeal(random),
                     new CsrfTokens(csrfSecret), revocations, clock, random);
             RevocationSync revocationSync = new RevocationSync(database.sessions(), database.users(), revocations, clock);
+            if (config.redisUrl() != null) {
+                // Subscribed before the list is rebuilt from the database: nothing revoked in between is missed.
+                redis = Redis.connect(config.redisUrl());
+                RedisRevocations.attach(redis, revocations);
+            }
             int rebuilt = revocationSync.rebuild();
             UserAdministration administration = new UserAdministration(database.users(), database.sessions(),
                     revocations, clock);
@@ -120,28 +139,40 @@ public final class LatchkeyServer implements AutoCloseable {
                 metrics.bindHashingQueue(hashingPool::queueDepth);
             }
 
-            HttpApi.Safeguards safeguards = new HttpApi.Safeguards(new LocalRateLimiter(clock),
-                    new LocalFailureLockout(abuse.limits().lockout(), clock), abuse.limits(), audit, database.audit(),
+            RateLimiter limiter = new LocalRateLimiter(clock);
+            LocalFailureLockout localLockout = new LocalFailureLockout(abuse.limits().lockout(), clock);
+            FailureLockout lockout = localLockout;
+            HealthRoutes.RedisHealth redisHealth = HealthRoutes.RedisHealth.DISABLED;
+            if (redis != null) {
+                // Shared by every instance; this instance's own counters take over while Redis is down.
+                limiter = new RedisRateLimiter(redis, limiter, clock);
+                lockout = new RedisFailureLockout(redis, abuse.limits().lockout(), localLockout.forgetAfter(), localLockout);
+                Redis connected = redis;
+                redisHealth = () -> connected.ping() ? "up" : "down";
+            }
+            HttpApi.Safeguards safeguards = new HttpApi.Safeguards(limiter, lockout, abuse.limits(), audit, database.audit(),
                     () -> audit.flush(Duration.ofSeconds(5)));
             Javalin http = HttpApi.create(new HttpApi.Dependencies(accounts, sessions, administration, issuer, verifier, keyRing,
                     config.tokens(), config.allowedOrigins(), config.trustedProxies(), config.cookieSecure(),
-                    database::ping, clock, safeguards, metrics, config.demo()));
+                    database::ping, redisHealth, config.operations().shutdownGrace(), clock, safeguards, metrics, config.demo()));
             http.start(config.port());
 
-            housekeeping.scheduleWithFixedDelay(() -> purge(database, revocations, revocationMemory, clock,
+            housekeeping.scheduleWithFixedDelay(() -> housekeeping(database, revocations, revocationMemory, clock,
                     config.auditRetention()), 1, 10, TimeUnit.MINUTES);
             // Revocations made elsewhere (another instance, `latchkey users ...` on the command line)
-            // reach this instance's in-memory list within one interval.
-            long syncMillis = config.revocationSyncInterval().toMillis();
-            housekeeping.scheduleWithFixedDelay(() -> syncRevocations(revocationSync), syncMillis, syncMillis,
-                    TimeUnit.MILLISECONDS);
+            // reach this instance's in-memory list within one interval, whether or not Redis also
+            // announced them; within a second while Redis is configured but down.
+            scheduleRevocationSync(housekeeping, revocationSync, config.revocationSyncInterval(), redis);
 
             log.info("Latchkey listening on port {} ({} database, key {}, {} recent revocations loaded)", http.port(),
                     database.engine(), signingKey.kid(), rebuilt);
-            return new LatchkeyServer(database, http, housekeeping, keyRing, hashingPool, audit, metrics);
+            return new LatchkeyServer(database, http, housekeeping, keyRing, hashingPool, audit, metrics, redis);
         } catch (RuntimeException e) {
             if (keyRing != null) {
                 keyRing.close();
+            }
+            if (redis != null) {
+                redis.close();
             }
             audit.close();
             hashingPool.close();
@@ -193,6 +224,32 @@ public final class LatchkeyServer implements AutoCloseable {
         return new PasswordPolicy(config.passwords().minLength(), CommonPasswords.bundled());
     }
 
+    /**
+     * Reads revocations from the database every {@code interval}, and at least every second while
+     * Redis is configured but not connected (its announcements are lost then). When Redis comes
+     * back the list is caught up at once, and again a second later for what was announced while
+     * the subscription was being restored.
+     */
+    private static void scheduleRevocationSync(ScheduledExecutorService executor, RevocationSync sync, Duration interval,
+                                               Redis redis) {
+        long intervalNanos = interval.toNanos();
+        long tickMillis = Math.min(interval.toMillis(), SYNC_WITHOUT_REDIS.toMillis());
+        long[] lastSync = {System.nanoTime()};
+        executor.scheduleWithFixedDelay(() -> {
+            boolean due = System.nanoTime() - lastSync[0] >= intervalNanos - TimeUnit.MILLISECONDS.toNanos(tickMillis) / 2;
+            if (due || (redis != null && !redis.connected())) {
+                lastSync[0] = System.nanoTime();
+                syncRevocations(sync);
+            }
+        }, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+        if (redis != null) {
+            redis.onReconnect(() -> {
+                executor.execute(() -> syncRevocations(sync));
+                executor.schedule(() -> syncRevocations(sync), 1, TimeUnit.SECONDS);
+            });
+        }
+    }
+
     private static void syncRevocations(RevocationSync sync) {
         try {
             sync.sync();
@@ -202,11 +259,29 @@ public final class LatchkeyServer implements AutoCloseable {
     }
 
     /**
+     * The periodic housekeeping: this instance forgets its expired revocations, and one instance at
+     * a time (a PostgreSQL advisory lock) purges the database.
+     */
+    static void housekeeping(Database database, RevocationList revocations, Duration revocationMemory, Clock clock,
+                             Duration auditRetention) {
+        try {
+            int forgotten = revocations.forgetExpired();
+            if (forgotten > 0) {
+                log.debug("housekeeping: forgot {} expired revocations", forgotten);
+            }
+            if (!database.runExclusively(PURGE_LOCK_ID, () -> purge(database, revocationMemory, clock, auditRetention))) {
+                log.debug("housekeeping: another instance is purging the database");
+            }
+        } catch (RuntimeException e) {
+            log.warn("housekeeping failed, will retry: {}", e.toString());
+        }
+    }
+
+    /**
      * Ended sessions are kept a day for the sessions list and audits, then purged in bounded
      * batches; audit events older than the retention likewise.
      */
-    static void purge(Database database, RevocationList revocations, Duration revocationMemory, Clock clock,
-                      Duration auditRetention) {
+    static void purge(Database database, Duration revocationMemory, Clock clock, Duration auditRetention) {
         try {
             Instant before = clock.instant().minus(Duration.ofDays(1));
             int total = 0;
@@ -217,16 +292,14 @@ public final class LatchkeyServer implements AutoCloseable {
             } while (purged == PURGE_BATCH && !Thread.currentThread().isInterrupted());
             // a deletion record only has to outlive the deleted user's tokens (and the sync margin)
             database.users().purgeDeletionRecords(clock.instant().minus(revocationMemory).minus(RevocationSync.MARGIN));
-            int forgotten = revocations.forgetExpired();
             Instant auditBefore = clock.instant().minus(auditRetention);
             int auditPurged = 0;
             do {
                 purged = database.audit().purgeBefore(auditBefore, PURGE_BATCH);
                 auditPurged += purged;
             } while (purged == PURGE_BATCH && !Thread.currentThread().isInterrupted());
-            if (total > 0 || forgotten > 0 || auditPurged > 0) {
-                log.info("housekeeping: purged {} ended sessions and {} audit events, forgot {} expired revocations", total,
-                        auditPurged, forgotten);
+            if (total > 0 || auditPurged > 0) {
+                log.info("housekeeping: purged {} ended sessions and {} audit events", total, auditPurged);
             }
         } catch (RuntimeException e) {
             log.warn("housekeeping failed, will retry: {}", e.toString());
@@ -272,13 +345,26 @@ public final class LatchkeyServer implements AutoCloseable {
         return audit;
     }
 
+    /** Redis, when configured (null otherwise). */
+    public Redis redis() {
+        return redis;
+    }
+
+    /**
+     * Stops gracefully: the HTTP server stops accepting and lets requests in flight finish (up
+     * to LATCHKEY_SHUTDOWN_GRACE), then background jobs stop, the audit writer is flushed, and
+     * the Redis and database connections are closed.
+     */
     @Override
     public void close() {
+        http.stop();
         housekeeping.shutdownNow();
         keys.close();
-        http.stop();
         hashingPool.close();
         audit.close();
+        if (redis != null) {
+            redis.close();
+        }
         database.close();
         if (metrics != null) {
             metrics.close();

@@ -13,14 +13,17 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
+import sun.misc.Signal;
 
 /** Latchkey's command line. Every failure ends in one clear line and a non-zero exit. */
 @Command(name = "latchkey", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -135,12 +138,26 @@ public final class Main implements Runnable, UsersCommand.Host {
                 return 0;
             }
             LatchkeyServer server = LatchkeyServer.start(config, Clock.systemUTC());
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
-                stopped.countDown();
-            }, "latchkey-shutdown"));
-            stopped.await();
+            // SIGTERM and SIGINT stop gracefully (requests in flight finish within
+            // LATCHKEY_SHUTDOWN_GRACE) and exit 0: a stop that was asked for is not a failure.
+            CountDownLatch stopRequested = new CountDownLatch(1);
+            for (String signal : List.of("TERM", "INT")) {
+                Signal.handle(new Signal(signal), received -> stopRequested.countDown());
+            }
+            // Any other way out (System.exit, SIGHUP) still closes the server.
+            AtomicBoolean closed = new AtomicBoolean();
+            Runnable close = () -> {
+                if (closed.compareAndSet(false, true)) {
+                    server.close();
+                }
+            };
+            Thread hook = new Thread(close, "latchkey-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            stopRequested.await();
+            LoggerFactory.getLogger(Serve.class).info("stopping: finishing requests in flight (at most {})",
+                    config.operations().shutdownGrace());
+            close.run();
+            LoggerFactory.getLogger(Serve.class).info("stopped");
             return 0;
         }
     }

@@ -137,6 +137,19 @@ public final class ProcessServer implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** The exit value once the process has ended (waits up to 30 s for it). */
+    public int exitValue() {
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new AssertionError("the server process did not exit within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return process.exitValue();
+    }
+
     public String logText() {
         try {
             return Files.readString(log);

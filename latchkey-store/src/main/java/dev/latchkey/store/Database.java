@@ -210,6 +210,41 @@ public final class Database implements AutoCloseable {
     }
 
     /**
+     * Runs {@code job} unless another instance on this database is running a job under the same
+     * {@code lockId} right now; true when it ran. On PostgreSQL a session advisory lock is held on
+     * one pooled connection for the job's duration (and released with that connection if the
+     * process dies); the embedded database has a single instance, so the job simply runs.
+     */
+    public boolean runExclusively(long lockId, Runnable job) {
+        if (engine != Engine.POSTGRESQL) {
+            job.run();
+            return true;
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            if (!advisoryLock(connection, "SELECT pg_try_advisory_lock(?)", lockId)) {
+                return false;
+            }
+            try {
+                job.run();
+            } finally {
+                advisoryLock(connection, "SELECT pg_advisory_unlock(?)", lockId);
+            }
+            return true;
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("Cannot take the lock " + lockId + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean advisoryLock(Connection connection, String sql, long lockId) throws SQLException {
+        try (java.sql.PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setLong(1, lockId);
+            try (java.sql.ResultSet rows = statement.executeQuery()) {
+                return rows.next() && rows.getBoolean(1);
+            }
+        }
+    }
+
+    /**
      * Reports the connection pool's figures (connections active, idle, pending, acquire and
      * usage times) to {@code factory}, for example Hikari's Micrometer tracker. Once per database.
      */

@@ -25,13 +25,26 @@ public final class RevocationList {
     private final Duration memory;
     private final ConcurrentHashMap<String, Instant> revokedSessions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Instant> userMarks = new ConcurrentHashMap<>();
+    private volatile RevocationBroadcast broadcast = RevocationBroadcast.NONE;
 
     public RevocationList(Clock clock, Duration memory) {
         this.clock = clock;
         this.memory = memory;
     }
 
+    /** Where revocations made by this instance are announced to the others (none by default). */
+    public void broadcastTo(RevocationBroadcast broadcast) {
+        this.broadcast = broadcast == null ? RevocationBroadcast.NONE : broadcast;
+    }
+
+    /** A revocation made by this instance: recorded, and announced to the other instances. */
     public void revokeSession(String sessionId, Instant at) {
+        learnRevokedSession(sessionId, at);
+        broadcast.sessionRevoked(sessionId, at);
+    }
+
+    /** A revocation made elsewhere (read from the database, or announced by another instance): recorded only. */
+    public void learnRevokedSession(String sessionId, Instant at) {
         if (at.plus(memory).isAfter(clock.instant())) {
             revokedSessions.merge(sessionId, at, (a, b) -> a.isBefore(b) ? a : b);
         }
@@ -43,6 +56,12 @@ public final class RevocationList {
 
     /** Refuses the user's tokens issued before {@code mark}; a later mark replaces an earlier one, never the reverse. */
     public void revokeUserTokensIssuedBefore(String userId, Instant mark) {
+        learnUserMark(userId, mark);
+        broadcast.userTokensRevoked(userId, mark);
+    }
+
+    /** A user mark moved elsewhere (read from the database, or announced by another instance): recorded only. */
+    public void learnUserMark(String userId, Instant mark) {
         if (mark.plus(memory).isAfter(clock.instant())) {
             userMarks.merge(userId, mark, (a, b) -> a.isAfter(b) ? a : b);
         }

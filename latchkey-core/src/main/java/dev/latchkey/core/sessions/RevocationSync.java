@@ -47,9 +47,9 @@ public final class RevocationSync {
     private int readSince(Instant since) {
         Instant started = clock.instant();
         List<SessionStore.Revocation> revokedSessions = sessions.revokedSince(since);
-        revokedSessions.forEach(r -> revocations.revokeSession(r.sessionId(), r.revokedAt()));
+        revokedSessions.forEach(r -> revocations.learnRevokedSession(r.sessionId(), r.revokedAt()));
         List<UserStore.TokenRevocation> marks = users.tokenRevocationsSince(since);
-        marks.forEach(m -> revocations.revokeUserTokensIssuedBefore(m.userId(), m.before()));
+        marks.forEach(m -> revocations.learnUserMark(m.userId(), m.before()));
         lastSync = started;
         return revokedSessions.size() + marks.size();
     }

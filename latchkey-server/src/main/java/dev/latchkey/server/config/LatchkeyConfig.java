@@ -50,7 +50,14 @@ public record LatchkeyConfig(
      * @param logFormat {@code auto}, {@code json} or {@code text}
      * @param logLevel  {@code TRACE} ... {@code ERROR} or {@code OFF}
      */
-    public record Operations(boolean metricsEnabled, String logFormat, String logLevel) {}
+    /** @param shutdownGrace how long a stopping server lets requests in flight finish */
+    public record Operations(boolean metricsEnabled, String logFormat, String logLevel, Duration shutdownGrace) {
+        public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+        public Operations(boolean metricsEnabled, String logFormat, String logLevel) {
+            this(metricsEnabled, logFormat, logLevel, DEFAULT_SHUTDOWN_GRACE);
+        }
+    }
 
     /** Password policy and hashing parameters. {@code algorithm} is {@code argon2id} or {@code bcrypt}. */
     public record PasswordSettings(int minLength, String algorithm, int argon2MemoryKib, int argon2Iterations,
@@ -190,7 +197,8 @@ public record LatchkeyConfig(
                 env.bool("LATCHKEY_METRICS_ENABLED", true),
                 env.parsed(LogSettings.FORMAT_VARIABLE, "auto", text -> oneOf(LogSettings.format(text), text, "auto, json or text")),
                 env.parsed(LogSettings.LEVEL_VARIABLE, "INFO",
-                        text -> oneOf(LogSettings.level(text), text, "TRACE, DEBUG, INFO, WARN, ERROR or OFF")));
+                        text -> oneOf(LogSettings.level(text), text, "TRACE, DEBUG, INFO, WARN, ERROR or OFF")),
+                env.duration("LATCHKEY_SHUTDOWN_GRACE", Operations.DEFAULT_SHUTDOWN_GRACE, Duration.ZERO, Duration.ofMinutes(5)));
         // JVM options for ./latchkey: the launcher's, so not reported as an unknown variable.
         env.acknowledge("LATCHKEY_JAVA_OPTS");
 

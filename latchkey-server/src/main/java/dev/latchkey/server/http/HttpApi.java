@@ -21,7 +21,9 @@ import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.json.JavalinJackson;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
@@ -50,6 +52,8 @@ public final class HttpApi {
             List<String> trustedProxies,
             boolean cookieSecure,
             BooleanSupplier databaseReady,
+            HealthRoutes.RedisHealth redisHealth,
+            Duration shutdownGrace,
             Clock clock,
             Safeguards safeguards,
             LatchkeyMetrics metrics,
@@ -84,11 +88,11 @@ public final class HttpApi {
         AdminRoutes adminRoutes = new AdminRoutes(deps.administration(), authenticator, audits, json);
         AuditRoutes auditRoutes = new AuditRoutes(safeguards.auditStore(), safeguards.auditFlush(), authenticator, json);
         DiscoveryRoutes discoveryRoutes = new DiscoveryRoutes(deps.keys(), deps.tokenSettings());
-        HealthRoutes healthRoutes = new HealthRoutes(deps.databaseReady());
+        HealthRoutes healthRoutes = new HealthRoutes(deps.databaseReady(), deps.redisHealth());
         RequestTelemetry telemetry = new RequestTelemetry(deps.metrics(), requests);
 
         return Javalin.create(config -> {
-            configureServer(config, json);
+            configureServer(config, json, deps.shutdownGrace());
             config.routes.before(telemetry::begin);
             config.routes.before(ctx -> securityHeaders(ctx, deps.cookieSecure()));
             config.routes.before(cors::apply);
@@ -116,7 +120,7 @@ public final class HttpApi {
                 .toList();
     }
 
-    private static void configureServer(JavalinConfig config, ObjectMapper json) {
+    private static void configureServer(JavalinConfig config, ObjectMapper json, Duration shutdownGrace) {
         config.jsonMapper(new JavalinJackson(json, false));
         config.concurrency.useVirtualThreads = true;
         config.startup.showJavalinBanner = false;
@@ -131,7 +135,12 @@ public final class HttpApi {
             // TOKEN_INVALID; anything bigger is refused by Jetty with 431.
             http.setRequestHeaderSize(32 * 1024);
         });
-        config.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
+        config.jetty.modifyServer(server -> {
+            server.setErrorHandler(new JettyErrors());
+            // Graceful stop: connectors stop accepting, requests in flight get up to the grace to finish.
+            server.setHandler(new GracefulHandler());
+            server.setStopTimeout(shutdownGrace.toMillis());
+        });
     }
 
     private static void securityHeaders(Context ctx, boolean cookieSecure) {

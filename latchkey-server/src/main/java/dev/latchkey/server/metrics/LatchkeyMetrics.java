@@ -110,6 +110,8 @@ public final class LatchkeyMetrics implements AutoCloseable {
                     return n == null ? Double.NaN : n.doubleValue();
                 })
                 .description("Password hashing jobs waiting for the hashing pool")
+                // the supplier is a method reference nobody else holds: a weak reference would let it be collected (NaN)
+                .strongReference(true)
                 .register(registry);
     }
 
