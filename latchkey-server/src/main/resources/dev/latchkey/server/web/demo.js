@@ -161,7 +161,9 @@ function tick() {
     countdown.textContent = '–';
     return;
   }
-  const seconds = Math.round((expiresAt - Date.now()) / 1000);
+  // Rounded up: "expired" only once the whole lifetime has passed. The client counts from when
+  // the answer arrived, which is after the token was issued, so by then the server agrees.
+  const seconds = Math.ceil((expiresAt - Date.now()) / 1000);
   if (seconds > 0) {
     const m = Math.floor(seconds / 60);
     const s = seconds % 60;
