@@ -1,5 +1,6 @@
 package dev.latchkey.server;
 
+import dev.latchkey.core.accounts.AccountRecovery;
 import dev.latchkey.core.accounts.AccountService;
 import dev.latchkey.core.administration.UserAdministration;
 import dev.latchkey.core.errors.ErrorCode;
@@ -25,6 +26,9 @@ import dev.latchkey.server.config.ConfigException;
 import dev.latchkey.server.config.LatchkeyConfig;
 import dev.latchkey.server.http.HttpApi;
 import dev.latchkey.server.keys.KeyManager;
+import dev.latchkey.server.mail.AccountMail;
+import dev.latchkey.server.mail.MailTemplates;
+import dev.latchkey.server.mail.Outbox;
 import dev.latchkey.server.metrics.ActiveSessionsGauge;
 import dev.latchkey.server.metrics.LatchkeyMetrics;
 import dev.latchkey.server.passwords.PwnedPasswords;
@@ -58,10 +62,12 @@ public final class LatchkeyServer implements AutoCloseable {
     private final HashingPool hashingPool;
     private final AuditWriter audit;
     private final LatchkeyMetrics metrics;
+    private final AccountMail mail;
 
     private LatchkeyServer(Database database, Javalin http, ScheduledExecutorService housekeeping, KeyManager keys,
-                           HashingPool hashingPool, AuditWriter audit, LatchkeyMetrics metrics) {
+                           HashingPool hashingPool, AuditWriter audit, LatchkeyMetrics metrics, AccountMail mail) {
         this.metrics = metrics;
+        this.mail = mail;
         this.database = database;
         this.http = http;
         this.housekeeping = housekeeping;
@@ -79,6 +85,7 @@ public final class LatchkeyServer implements AutoCloseable {
         AuditWriter audit = new AuditWriter(database.audit());
         LatchkeyMetrics metrics = config.operations().metricsEnabled() ? LatchkeyMetrics.create() : null;
         KeyManager keyRing = null;
+        AccountMail mail = null;
         try {
             keyRing = KeyManager.forConfig(database.signingKeys(), config, clock);
             SigningKey signingKey = keyRing.start(config.signingKey(), config.dataDirectory()).current();
@@ -103,6 +110,12 @@ public final class LatchkeyServer implements AutoCloseable {
 
             bootstrapAdmin(config, accounts);
 
+            // Email verification and password reset: tokens in the database, mail off the request thread.
+            AccountRecovery recovery = new AccountRecovery(database.users(), database.emailTokens(), accounts, administration,
+                    clock, random, config.mail().verificationTtl(), config.mail().resetTtl());
+            mail = new AccountMail(recovery, Outbox.create(config.mail(), config.embeddedDatabase(), clock),
+                    MailTemplates.load(config.mail().templatesDir()), config.mail());
+
             AccessTokenIssuer issuer = new AccessTokenIssuer(keyRing, config.tokens(), clock);
             AccessTokenVerifier verifier = new AccessTokenVerifier(keyRing, config.tokens(), clock);
             ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -124,7 +137,7 @@ public final class LatchkeyServer implements AutoCloseable {
                     () -> audit.flush(Duration.ofSeconds(5)));
             Javalin http = HttpApi.create(new HttpApi.Dependencies(accounts, sessions, administration, issuer, verifier, keyRing,
                     config.tokens(), config.allowedOrigins(), config.trustedProxies(), config.cookieSecure(),
-                    database::ping, clock, safeguards, metrics));
+                    database::ping, clock, safeguards, metrics, mail));
             http.start(config.port());
 
             housekeeping.scheduleWithFixedDelay(() -> purge(database, revocations, revocationMemory, clock,
@@ -137,10 +150,13 @@ public final class LatchkeyServer implements AutoCloseable {
 
             log.info("Latchkey listening on port {} ({} database, key {}, {} recent revocations loaded)", http.port(),
                     database.engine(), signingKey.kid(), rebuilt);
-            return new LatchkeyServer(database, http, housekeeping, keyRing, hashingPool, audit, metrics);
+            return new LatchkeyServer(database, http, housekeeping, keyRing, hashingPool, audit, metrics, mail);
         } catch (RuntimeException e) {
             if (keyRing != null) {
                 keyRing.close();
+            }
+            if (mail != null) {
+                mail.close();
             }
             audit.close();
             hashingPool.close();
@@ -216,6 +232,10 @@ public final class LatchkeyServer implements AutoCloseable {
             } while (purged == PURGE_BATCH && !Thread.currentThread().isInterrupted());
             // a deletion record only has to outlive the deleted user's tokens (and the sync margin)
             database.users().purgeDeletionRecords(clock.instant().minus(revocationMemory).minus(RevocationSync.MARGIN));
+            while (database.emailTokens().purgeExpired(clock.instant(), PURGE_BATCH) == PURGE_BATCH
+                    && !Thread.currentThread().isInterrupted()) {
+                // expired mailed tokens, in bounded batches
+            }
             int forgotten = revocations.forgetExpired();
             Instant auditBefore = clock.instant().minus(auditRetention);
             int auditPurged = 0;
@@ -261,6 +281,11 @@ public final class LatchkeyServer implements AutoCloseable {
         return hashingPool;
     }
 
+    /** Email verification and password reset, with the mail outbox. */
+    public AccountMail mail() {
+        return mail;
+    }
+
     /** The audit trail's writer (its queue depth and dropped rows are metrics). */
     public AuditWriter audit() {
         return audit;
@@ -271,6 +296,7 @@ public final class LatchkeyServer implements AutoCloseable {
         housekeeping.shutdownNow();
         keys.close();
         http.stop();
+        mail.close();
         hashingPool.close();
         audit.close();
         database.close();
