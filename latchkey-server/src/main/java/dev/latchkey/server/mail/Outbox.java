@@ -2,9 +2,9 @@ package dev.latchkey.server.mail;
 
 import dev.latchkey.server.config.MailSettings;
 import java.time.Clock;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -14,6 +14,9 @@ import org.slf4j.LoggerFactory;
  * Where mail goes, off the request thread: jobs (store a token, then send its mail) run on a small
  * bounded executor, so no answer waits for, or depends on, the SMTP server. A failure is one
  * ERROR line naming the recipient and the reason (no stack trace); the caller has long had its answer.
+ * A job starts 25 to 75 ms (at random) after it is handed over, once the answer that caused it
+ * has left: its work (a database insert, the SMTP exchange) then never competes with that very
+ * request, whose timing must not tell whether there was anything to send.
  *
  * <p>Delivery is by SMTP when configured. Without SMTP, on the embedded database (development)
  * each message goes to the log, marked {@code DEV MAIL (not sent)}, link and token included:
@@ -24,24 +27,27 @@ public final class Outbox implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger("latchkey.mail");
     private static final int THREADS = 2;
     private static final int QUEUE = 1000;
+    private static final long MIN_DELAY_MILLIS = 25;
+    private static final long DELAY_SPREAD_MILLIS = 50;
 
     /** How messages leave. */
     public enum Mode { SMTP, DEV_LOG, NOT_CONFIGURED }
 
     private final Mode mode;
     private final SmtpTransport smtp;
-    private final ThreadPoolExecutor executor;
+    private final ScheduledThreadPoolExecutor executor;
 
     private Outbox(Mode mode, SmtpTransport smtp) {
         this.mode = mode;
         this.smtp = smtp;
         AtomicInteger threads = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
+        this.executor = new ScheduledThreadPoolExecutor(THREADS, r -> {
             Thread t = new Thread(r, "latchkey-mail-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        executor.allowCoreThreadTimeOut(true);
+        executor.setRemoveOnCancelPolicy(true);
+        executor.prestartAllCoreThreads();
     }
 
     public static Outbox create(MailSettings settings, boolean development, Clock clock) {
@@ -68,16 +74,21 @@ public final class Outbox implements AutoCloseable {
      * job with an ERROR line.
      */
     public void submit(String description, Runnable job) {
+        if (executor.getQueue().size() >= QUEUE) {
+            log.error("mail: {} dropped: the mail queue is full ({} waiting)", description, QUEUE);
+            return;
+        }
+        long delay = MIN_DELAY_MILLIS + ThreadLocalRandom.current().nextLong(DELAY_SPREAD_MILLIS + 1);
         try {
-            executor.execute(() -> {
+            executor.schedule(() -> {
                 try {
                     job.run();
                 } catch (RuntimeException e) {
                     log.error("mail: {} failed: {}", description, e.toString());
                 }
-            });
+            }, delay, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
-            log.error("mail: {} dropped: the mail queue is full ({} waiting) or closed", description, QUEUE);
+            log.error("mail: {} dropped: the mail service is stopping", description);
         }
     }
 
