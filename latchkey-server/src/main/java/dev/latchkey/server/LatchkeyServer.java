@@ -1,5 +1,6 @@
 package dev.latchkey.server;
 
+import dev.latchkey.core.accounts.AccountRecovery;
 import dev.latchkey.core.accounts.AccountService;
 import dev.latchkey.core.administration.UserAdministration;
 import dev.latchkey.core.errors.ErrorCode;
@@ -28,6 +29,9 @@ import dev.latchkey.server.config.LatchkeyConfig;
 import dev.latchkey.server.http.HealthRoutes;
 import dev.latchkey.server.http.HttpApi;
 import dev.latchkey.server.keys.KeyManager;
+import dev.latchkey.server.mail.AccountMail;
+import dev.latchkey.server.mail.MailTemplates;
+import dev.latchkey.server.mail.Outbox;
 import dev.latchkey.server.metrics.ActiveSessionsGauge;
 import dev.latchkey.server.metrics.LatchkeyMetrics;
 import dev.latchkey.server.passwords.PwnedPasswords;
@@ -71,11 +75,14 @@ public final class LatchkeyServer implements AutoCloseable {
     private final AuditWriter audit;
     private final LatchkeyMetrics metrics;
     private final Redis redis;
+    private final AccountMail mail;
 
     private LatchkeyServer(Database database, Javalin http, ScheduledExecutorService housekeeping, KeyManager keys,
-                           HashingPool hashingPool, AuditWriter audit, LatchkeyMetrics metrics, Redis redis) {
+                           HashingPool hashingPool, AuditWriter audit, LatchkeyMetrics metrics, Redis redis,
+                           AccountMail mail) {
         this.metrics = metrics;
         this.redis = redis;
+        this.mail = mail;
         this.database = database;
         this.http = http;
         this.housekeeping = housekeeping;
@@ -94,6 +101,7 @@ public final class LatchkeyServer implements AutoCloseable {
         LatchkeyMetrics metrics = config.operations().metricsEnabled() ? LatchkeyMetrics.create() : null;
         KeyManager keyRing = null;
         Redis redis = null;
+        AccountMail mail = null;
         try {
             keyRing = KeyManager.forConfig(database.signingKeys(), config, clock);
             SigningKey signingKey = keyRing.start(config.signingKey(), config.dataDirectory()).current();
@@ -122,6 +130,12 @@ public final class LatchkeyServer implements AutoCloseable {
                     revocations, clock);
 
             bootstrapAdmin(config, accounts);
+
+            // Email verification and password reset: tokens in the database, mail off the request thread.
+            AccountRecovery recovery = new AccountRecovery(database.users(), database.emailTokens(), accounts, administration,
+                    clock, random, config.mail().verificationTtl(), config.mail().resetTtl());
+            mail = new AccountMail(recovery, Outbox.create(config.mail(), config.embeddedDatabase(), clock),
+                    MailTemplates.load(config.mail().templatesDir()), config.mail());
 
             AccessTokenIssuer issuer = new AccessTokenIssuer(keyRing, config.tokens(), clock);
             AccessTokenVerifier verifier = new AccessTokenVerifier(keyRing, config.tokens(), clock);
@@ -154,7 +168,7 @@ public final class LatchkeyServer implements AutoCloseable {
                     () -> audit.flush(Duration.ofSeconds(5)));
             Javalin http = HttpApi.create(new HttpApi.Dependencies(accounts, sessions, administration, issuer, verifier, keyRing,
                     config.tokens(), config.allowedOrigins(), config.trustedProxies(), config.cookieSecure(),
-                    database::ping, redisHealth, config.operations().shutdownGrace(), clock, safeguards, metrics, config.demo()));
+                    database::ping, redisHealth, config.operations().shutdownGrace(), clock, safeguards, metrics, config.demo(), mail));
             http.start(config.port());
 
             housekeeping.scheduleWithFixedDelay(() -> housekeeping(database, revocations, revocationMemory, clock,
@@ -166,10 +180,13 @@ public final class LatchkeyServer implements AutoCloseable {
 
             log.info("Latchkey listening on port {} ({} database, key {}, {} recent revocations loaded)", http.port(),
                     database.engine(), signingKey.kid(), rebuilt);
-            return new LatchkeyServer(database, http, housekeeping, keyRing, hashingPool, audit, metrics, redis);
+            return new LatchkeyServer(database, http, housekeeping, keyRing, hashingPool, audit, metrics, redis, mail);
         } catch (RuntimeException e) {
             if (keyRing != null) {
                 keyRing.close();
+            }
+            if (mail != null) {
+                mail.close();
             }
             if (redis != null) {
                 redis.close();
@@ -292,6 +309,10 @@ public final class LatchkeyServer implements AutoCloseable {
             } while (purged == PURGE_BATCH && !Thread.currentThread().isInterrupted());
             // a deletion record only has to outlive the deleted user's tokens (and the sync margin)
             database.users().purgeDeletionRecords(clock.instant().minus(revocationMemory).minus(RevocationSync.MARGIN));
+            while (database.emailTokens().purgeExpired(clock.instant(), PURGE_BATCH) == PURGE_BATCH
+                    && !Thread.currentThread().isInterrupted()) {
+                // expired mailed tokens, in bounded batches
+            }
             Instant auditBefore = clock.instant().minus(auditRetention);
             int auditPurged = 0;
             do {
@@ -340,6 +361,11 @@ public final class LatchkeyServer implements AutoCloseable {
         return hashingPool;
     }
 
+    /** Email verification and password reset, with the mail outbox. */
+    public AccountMail mail() {
+        return mail;
+    }
+
     /** The audit trail's writer (its queue depth and dropped rows are metrics). */
     public AuditWriter audit() {
         return audit;
@@ -360,6 +386,7 @@ public final class LatchkeyServer implements AutoCloseable {
         http.stop();
         housekeeping.shutdownNow();
         keys.close();
+        mail.close();
         hashingPool.close();
         audit.close();
         if (redis != null) {

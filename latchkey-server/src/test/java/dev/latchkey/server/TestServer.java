@@ -29,7 +29,8 @@ public final class TestServer implements AutoCloseable {
             "LATCHKEY_RATE_LIMIT_REFRESH_PER_IP", "1000000/1m",
             "LATCHKEY_RATE_LIMIT_REFRESH_PER_SESSION", "1000000/1m",
             "LATCHKEY_RATE_LIMIT_PASSWORD_PER_USER", "1000000/1m",
-            "LATCHKEY_LOGIN_LOCKOUT_THRESHOLD", "1000");
+            "LATCHKEY_LOGIN_LOCKOUT_THRESHOLD", "1000",
+            "LATCHKEY_RATE_LIMIT_RESET_PER_IP", "1000000/1m");
 
     private final LatchkeyServer server;
     private final Path dataDirectory;

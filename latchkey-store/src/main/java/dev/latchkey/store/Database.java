@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import com.zaxxer.hikari.pool.HikariPool;
+import dev.latchkey.core.accounts.EmailTokenStore;
 import dev.latchkey.core.accounts.UserStore;
 import dev.latchkey.core.audit.AuditStore;
 import dev.latchkey.core.secrets.SecretStore;
@@ -11,6 +12,7 @@ import dev.latchkey.core.sessions.SessionStore;
 import dev.latchkey.core.tokens.SigningKeyStore;
 import dev.latchkey.store.jdbc.Engine;
 import dev.latchkey.store.jdbc.JdbcAuditStore;
+import dev.latchkey.store.jdbc.JdbcEmailTokenStore;
 import dev.latchkey.store.jdbc.JdbcSecretStore;
 import dev.latchkey.store.jdbc.JdbcSessionStore;
 import dev.latchkey.store.jdbc.JdbcSigningKeyStore;
@@ -60,6 +62,7 @@ public final class Database implements AutoCloseable {
     private final SecretStore secrets;
     private final SigningKeyStore signingKeys;
     private final AuditStore audit;
+    private final EmailTokenStore emailTokens;
 
     private Database(HikariDataSource dataSource, Engine engine, String location) {
         this.dataSource = dataSource;
@@ -70,6 +73,7 @@ public final class Database implements AutoCloseable {
         this.secrets = new JdbcSecretStore(dataSource);
         this.signingKeys = new JdbcSigningKeyStore(dataSource, engine);
         this.audit = new JdbcAuditStore(dataSource);
+        this.emailTokens = new JdbcEmailTokenStore(dataSource);
     }
 
     /**
@@ -270,6 +274,11 @@ public final class Database implements AutoCloseable {
 
     public AuditStore audit() {
         return audit;
+    }
+
+    /** The single-use tokens of email verification and password reset. */
+    public EmailTokenStore emailTokens() {
+        return emailTokens;
     }
 
     /** "sqlite" or "postgresql". */

@@ -42,12 +42,20 @@ public final class AccountService {
         this.clock = clock;
     }
 
+    /** A self-registered account: its email is not verified yet. */
     public User register(String email, String password) {
-        return create(email, password, Roles.USER);
+        return create(email, password, Roles.USER, false);
     }
 
-    /** Creates an account with the given role after the same checks as registration. */
+    /**
+     * Creates an account with the given role after the same checks as registration. The operator
+     * creates it (command line, bootstrap admin) and vouches for the address: it counts as verified.
+     */
     public User create(String email, String password, String role) {
+        return create(email, password, role, true);
+    }
+
+    private User create(String email, String password, String role, boolean verified) {
         Map<String, String> problems = new LinkedHashMap<>();
         Optional<String> normalized = Emails.normalize(email);
         if (normalized.isEmpty()) {
@@ -64,7 +72,9 @@ public final class AccountService {
         }
         screen("password", password);
         String hash = pool.run(() -> hashing.hash(password));
-        User user = new User(UUID.randomUUID().toString(), normalized.get(), role, hash, clock.instant(), null);
+        java.time.Instant now = clock.instant();
+        User user = new User(UUID.randomUUID().toString(), normalized.get(), role, hash, now, null, null,
+                verified ? now : null);
         try {
             users.insert(user);
         } catch (EmailTakenException e) {
@@ -111,6 +121,18 @@ public final class AccountService {
         }
         screen("newPassword", newPassword);
         users.updatePasswordHash(userId, pool.run(() -> hashing.hash(newPassword)));
+    }
+
+    /**
+     * The stored hash of a new password that passes the policy and the breach check (a password
+     * reset): {@code 400 VALIDATION_FAILED} naming {@code field}, or {@code 503}.
+     */
+    public String hashNewPassword(String field, String newPassword) {
+        if (policy.check(newPassword) instanceof PasswordCheck.Rejected rejected) {
+            throw LatchkeyException.validation(field, rejected.reason());
+        }
+        screen(field, newPassword);
+        return pool.run(() -> hashing.hash(newPassword));
     }
 
     /** The breach check of a new password: 400 naming the field when breached, 503 when it fails closed. */

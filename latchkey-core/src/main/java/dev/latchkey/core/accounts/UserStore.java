@@ -45,6 +45,9 @@ public interface UserStore {
 
     long count();
 
+    /** Records that the user proved control of their mailbox at {@code at} (an earlier mark stays). False when no such user. */
+    boolean markEmailVerified(String userId, Instant at);
+
     /**
      * Records that every access token of the user issued before {@code at} is revoked (logout
      * everywhere, role change, password reset). False when no such user.

@@ -99,6 +99,18 @@ public final class UserAdministration {
         return revokeSessions(userId);
     }
 
+    /**
+     * Ends every session of the user and refuses every access token issued so far, by session and
+     * by the user's revocation mark (a password reset). Returns how many sessions ended.
+     */
+    public int revokeAccess(String userId) {
+        User user = get(userId);
+        Instant mark = RevocationMark.next(clock.instant(), user.tokensRevokedBefore());
+        users.revokeTokensIssuedBefore(userId, mark);
+        revocations.revokeUserTokensIssuedBefore(userId, mark);
+        return revokeSessions(userId);
+    }
+
     /** Disables the account (no login, no refresh) and ends its sessions. Disabling a disabled account changes nothing. */
     public void disable(String userId) {
         check(users.setDisabled(userId, clock.instant()));

@@ -18,7 +18,10 @@ public enum AuditEventType {
     USER_DISABLE("user.disable"),
     USER_ENABLE("user.enable"),
     USER_DELETE("user.delete"),
-    RATE_LIMITED("rate_limited");
+    RATE_LIMITED("rate_limited"),
+    PASSWORD_RESET_REQUESTED("password.reset_requested"),
+    PASSWORD_RESET("password.reset"),
+    EMAIL_VERIFIED("email.verified");
 
     private final String wireName;
 

@@ -41,6 +41,7 @@ public record LatchkeyConfig(
         AbuseSettings abuse,
         Duration auditRetention,
         Operations operations,
+        MailSettings mail,
         Set<String> unknownVariables) {
 
     /**
@@ -199,13 +200,14 @@ public record LatchkeyConfig(
                 env.parsed(LogSettings.LEVEL_VARIABLE, "INFO",
                         text -> oneOf(LogSettings.level(text), text, "TRACE, DEBUG, INFO, WARN, ERROR or OFF")),
                 env.duration("LATCHKEY_SHUTDOWN_GRACE", Operations.DEFAULT_SHUTDOWN_GRACE, Duration.ZERO, Duration.ofMinutes(5)));
+        MailSettings mail = MailSettings.read(env, issuer);
         // JVM options for ./latchkey: the launcher's, so not reported as an unknown variable.
         env.acknowledge("LATCHKEY_JAVA_OPTS");
 
         return new LatchkeyConfig(port, databaseUrl, dataDirectory, poolSize, redisUrl, tokens, refresh, origins,
                 cookieSecure, passwords,
                 new SigningKeySettings(keyFile, keyPem, keyEncryptionKey, rotationInterval, reloadInterval), admin, proxies, demo,
-                revocationSync, abuse, auditRetention, operations, env.unknownLatchkeyVariables());
+                revocationSync, abuse, auditRetention, operations, mail, env.unknownLatchkeyVariables());
     }
 
     /** The origin ({@code scheme://host[:port]}) of an absolute URL, lowercased, default ports dropped. */

@@ -12,6 +12,7 @@ import dev.latchkey.core.errors.LatchkeyException;
 import dev.latchkey.core.sessions.OpenedSession;
 import dev.latchkey.core.sessions.SessionService;
 import dev.latchkey.core.tokens.AccessTokenClaims;
+import dev.latchkey.server.mail.AccountMail;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.Map;
@@ -26,9 +27,10 @@ final class AccountRoutes {
     private final Limits limits;
     private final Audits audits;
     private final ObjectMapper json;
+    private final AccountMail mail;
 
     AccountRoutes(AccountService accounts, SessionService sessions, Authenticator authenticator, TokenResponses tokens,
-                  RequestContext requests, Limits limits, Audits audits, ObjectMapper json) {
+                  RequestContext requests, Limits limits, Audits audits, ObjectMapper json, AccountMail mail) {
         this.accounts = accounts;
         this.sessions = sessions;
         this.authenticator = authenticator;
@@ -37,6 +39,7 @@ final class AccountRoutes {
         this.limits = limits;
         this.audits = audits;
         this.json = json;
+        this.mail = mail;
     }
 
     void register(RoutesConfig routes) {
@@ -52,6 +55,7 @@ final class AccountRoutes {
         Credentials credentials = Credentials.read(ctx, json);
         limits.check(ctx, limits.configured().registerPerAccount(), Limits.accountKey(credentials.email()), null);
         User user = accounts.register(credentials.email(), credentials.password());
+        mail.sendVerification(user);
         OpenedSession opened = sessions.open(user.id(), requests.userAgent(ctx), ip);
         audits.record(ctx, AuditEventType.REGISTER, AuditOutcome.SUCCESS, user.id(), opened.session().id());
         tokens.answer(ctx, 201, user, opened, true);
@@ -73,6 +77,9 @@ final class AccountRoutes {
             case LoginAttempt.Succeeded succeeded -> {
                 limits.loginSucceeded(account);
                 User user = succeeded.user();
+                if (mail.settings().requireVerifiedEmail() && !user.emailVerified()) {
+                    refuseUnverified(ctx, user);
+                }
                 OpenedSession opened = sessions.open(user.id(), requests.userAgent(ctx), ip);
                 audits.record(ctx, AuditEventType.LOGIN_SUCCESS, AuditOutcome.SUCCESS, user.id(), opened.session().id());
                 tokens.answer(ctx, 200, user, opened, true);
@@ -89,11 +96,28 @@ final class AccountRoutes {
         }
     }
 
+    /**
+     * LATCHKEY_REQUIRE_VERIFIED_EMAIL: the password was right (so this tells nothing to someone
+     * without it), but the address is not verified yet. A new verification mail goes out, at most
+     * as often as the verification rate allows.
+     */
+    private void refuseUnverified(Context ctx, User user) {
+        if (limits.allows(EmailRoutes.verifyPerUser(mail), user.id())) {
+            mail.sendVerification(user);
+        }
+        audits.record(ctx, AuditEventType.LOGIN_FAILURE, AuditOutcome.DENIED, user.id(), null,
+                Map.of("reason", "email_not_verified"));
+        throw new LatchkeyException(ErrorCode.EMAIL_NOT_VERIFIED,
+                "Confirm your email address first with the link we mailed you (a new one is on its way unless one was sent recently).");
+    }
+
     private void me(Context ctx) {
         AccessTokenClaims claims = authenticator.require(ctx);
         User user = accounts.find(claims.subject())
                 .orElseThrow(() -> new Authenticator.BearerFailure(ErrorCode.TOKEN_REVOKED, "The access token has been revoked."));
-        ctx.json(UserViews.of(user));
+        Map<String, Object> view = UserViews.of(user);
+        view.put("emailVerified", user.emailVerified());
+        ctx.json(view);
     }
 
     private void changePassword(Context ctx) {
@@ -112,6 +136,7 @@ final class AccountRoutes {
             }
             throw e;
         }
+        mail.recovery().passwordChanged(claims.subject());
         int ended = sessions.revokeAll(claims.subject(), claims.sessionId()).size();
         audits.record(ctx, AuditEventType.PASSWORD_CHANGE, AuditOutcome.SUCCESS, claims.subject(), claims.sessionId(),
                 Map.of("otherSessionsEnded", Integer.toString(ended)));

@@ -15,6 +15,7 @@ import dev.latchkey.core.tokens.AccessTokenIssuer;
 import dev.latchkey.core.tokens.AccessTokenVerifier;
 import dev.latchkey.core.tokens.KeyRing;
 import dev.latchkey.core.tokens.TokenSettings;
+import dev.latchkey.server.mail.AccountMail;
 import dev.latchkey.server.metrics.LatchkeyMetrics;
 import dev.latchkey.store.StoreUnavailableException;
 import io.javalin.Javalin;
@@ -57,7 +58,8 @@ public final class HttpApi {
             Clock clock,
             Safeguards safeguards,
             LatchkeyMetrics metrics,
-            boolean demo) {}
+            boolean demo,
+            AccountMail mail) {}
 
     /**
      * Abuse resistance and the audit trail: the rate limiter and login lockout with their limits,
@@ -82,7 +84,8 @@ public final class HttpApi {
         Limits limits = new Limits(safeguards.limiter(), safeguards.lockout(), safeguards.limits(), audits, deps.clock());
 
         AccountRoutes accountRoutes = new AccountRoutes(deps.accounts(), deps.sessions(), authenticator, tokens, requests,
-                limits, audits, json);
+                limits, audits, json, deps.mail());
+        EmailRoutes emailRoutes = new EmailRoutes(deps.mail(), deps.accounts(), authenticator, requests, limits, audits, json);
         SessionRoutes sessionRoutes = new SessionRoutes(deps.sessions(), deps.accounts(), authenticator, tokens, cookies,
                 origins, requests, limits, audits, deps.clock());
         AdminRoutes adminRoutes = new AdminRoutes(deps.administration(), authenticator, audits, json);
@@ -97,6 +100,7 @@ public final class HttpApi {
             config.routes.before(ctx -> securityHeaders(ctx, deps.cookieSecure()));
             config.routes.before(cors::apply);
             accountRoutes.register(config.routes);
+            emailRoutes.register(config.routes);
             sessionRoutes.register(config.routes);
             adminRoutes.register(config.routes);
             auditRoutes.register(config.routes);

@@ -68,6 +68,11 @@ final class Limits {
         }
     }
 
+    /** Takes one from the bucket without refusing: false when the limit is reached (the caller skips something optional). */
+    boolean allows(RateLimit limit, String key) {
+        return limiter.tryAcquire(limit, key) instanceof RateDecision.Allowed;
+    }
+
     /** Refuses while the account is locked after repeated failed logins. */
     void checkLockout(Context ctx, String accountKey) {
         Optional<Duration> locked = lockout.lockedFor(accountKey);

@@ -20,7 +20,8 @@ import javax.sql.DataSource;
 /** {@link UserStore} on the {@code users} table, same SQL on both engines. */
 public final class JdbcUserStore implements UserStore {
 
-    private static final String COLUMNS = "id, email, role, password_hash, created_at, disabled_at, tokens_revoked_before";
+    private static final String COLUMNS = "id, email, role, password_hash, created_at, disabled_at, tokens_revoked_before,"
+            + " email_verified_at";
     private static final String ADMIN = "'admin'";
     /** True for the row {@code users} when changing it away from an enabled admin leaves another enabled admin. */
     private static final String ANOTHER_ENABLED_ADMIN = "EXISTS (SELECT 1 FROM users o WHERE o.role = " + ADMIN
@@ -43,7 +44,7 @@ public final class JdbcUserStore implements UserStore {
      */
     @Override
     public void insert(User user) {
-        String sql = "INSERT INTO users (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)";
+        String sql = "INSERT INTO users (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
         Sql.withConnection(dataSource, connection -> {
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 statement.setString(1, user.id());
@@ -53,6 +54,7 @@ public final class JdbcUserStore implements UserStore {
                 setInstant(statement, 5, user.createdAt());
                 setInstant(statement, 6, user.disabledAt());
                 setInstant(statement, 7, user.tokensRevokedBefore());
+                setInstant(statement, 8, user.emailVerifiedAt());
                 statement.executeUpdate();
                 return null;
             } catch (SQLException e) {
@@ -225,6 +227,18 @@ public final class JdbcUserStore implements UserStore {
         });
     }
 
+    @Override
+    public boolean markEmailVerified(String userId, Instant at) {
+        String sql = "UPDATE users SET email_verified_at = COALESCE(email_verified_at, ?) WHERE id = ?";
+        return Sql.withConnection(dataSource, connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                setInstant(statement, 1, at);
+                statement.setString(2, userId);
+                return statement.executeUpdate() == 1;
+            }
+        });
+    }
+
     /** Never moves the mark backwards: a later, earlier-dated call must not un-revoke tokens. */
     @Override
     public boolean revokeTokensIssuedBefore(String userId, Instant at) {
@@ -296,7 +310,7 @@ public final class JdbcUserStore implements UserStore {
     private static User map(ResultSet rows) throws SQLException {
         return new User(rows.getString("id"), rows.getString("email"), rows.getString("role"),
                 rows.getString("password_hash"), getInstant(rows, "created_at"), getInstant(rows, "disabled_at"),
-                getInstant(rows, "tokens_revoked_before"));
+                getInstant(rows, "tokens_revoked_before"), getInstant(rows, "email_verified_at"));
     }
 
     /** A LIKE pattern matching values that start with {@code prefix} literally. */
