@@ -169,8 +169,9 @@ public final class Main implements Runnable, UsersCommand.Host {
             log.warn("development default: embedded SQLite database in {}; set LATCHKEY_DATABASE_URL to PostgreSQL in production",
                     config.dataDirectory().toAbsolutePath());
         }
-        if (config.signingKey().generated()) {
-            log.warn("development default: signing key generated and kept in {}; set LATCHKEY_SIGNING_KEY_FILE in production",
+        if (config.signingKey().generated() && config.embeddedDatabase()) {
+            log.warn("development default: signing key generated and kept in {}; in production use PostgreSQL, where keys are"
+                    + " managed in the database (seal them with LATCHKEY_KEY_ENCRYPTION_KEY), or set LATCHKEY_SIGNING_KEY_FILE",
                     config.dataDirectory().toAbsolutePath());
         }
         if (!config.cookieSecure()) {
