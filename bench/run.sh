@@ -21,4 +21,6 @@ cp=$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")
 main=dev.latchkey.bench.BenchMain
 # --scale: the mixed scenario on one instance and on two behind round-robin (ScaleBench)
 if [[ ${1:-} == --scale ]]; then main=dev.latchkey.bench.ScaleBench; fi
+# --flood: verify and refresh alone, then during a wrong-password login flood (FloodBench)
+if [[ ${1:-} == --flood ]]; then main=dev.latchkey.bench.FloodBench; fi
 exec "$JAVA_HOME/bin/java" -XX:+UseSerialGC -Xms256m -Xmx256m -cp "$cp" "$main" --root "$root" "$@"
