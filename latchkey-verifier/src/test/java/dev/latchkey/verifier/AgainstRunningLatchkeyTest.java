@@ -161,6 +161,32 @@ class AgainstRunningLatchkeyTest {
         }
     }
 
+    /**
+     * A rotation on a running Latchkey (what {@code latchkey keys rotate} does): the new key signs
+     * at once and the previous one stays published. A verifier that cached the JWKS before the
+     * rotation accepts tokens of both keys: the old ones from its cache, the new ones after one
+     * refetch on the unknown kid.
+     */
+    @Test
+    void acrossAnInPlaceKeyRotationNothingValidIsRefused() throws Exception {
+        try (RunningLatchkey rotating = RunningLatchkey.start(Map.of())) {
+            String email = email();
+            String beforeRotation = rotating.register(email).get("accessToken").asText();
+            MutableClock clock = MutableClock.now();
+            LatchkeyVerifier cached = LatchkeyVerifier.builder().issuer(rotating.issuer()).clock(clock).build();
+            String subject = cached.verify(beforeRotation).subject();
+
+            rotating.rotateSigningKey();
+            String afterRotation = rotating.login(email).get("accessToken").asText();
+            assertThat(SignedJWT.parse(afterRotation).getHeader().getKeyID())
+                    .isNotEqualTo(SignedJWT.parse(beforeRotation).getHeader().getKeyID());
+
+            clock.advance(Duration.ofSeconds(31)); // past the refetch interval
+            assertThat(cached.verify(afterRotation).subject()).isEqualTo(subject);
+            assertThat(cached.verify(beforeRotation).subject()).isEqualTo(subject);
+        }
+    }
+
     private static String pem() throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
         generator.initialize(2048);

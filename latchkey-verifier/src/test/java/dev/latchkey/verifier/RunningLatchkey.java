@@ -54,6 +54,11 @@ final class RunningLatchkey implements AutoCloseable {
         server = LatchkeyServer.start(config(overrides), Clock.systemUTC());
     }
 
+    /** Rotates the signing key in place (as {@code latchkey keys rotate} does): a new key signs at once. */
+    void rotateSigningKey() {
+        server.keys().rotate(com.nimbusds.jose.JWSAlgorithm.RS256);
+    }
+
     private LatchkeyConfig config(Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>();
         env.put("PORT", Integer.toString(port));
