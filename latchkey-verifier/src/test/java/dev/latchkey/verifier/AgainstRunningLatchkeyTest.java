@@ -1,5 +1,6 @@
 package dev.latchkey.verifier;
 
+import dev.latchkey.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

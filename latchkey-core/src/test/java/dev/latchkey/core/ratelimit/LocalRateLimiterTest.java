@@ -1,5 +1,6 @@
 package dev.latchkey.core.ratelimit;
 
+import dev.latchkey.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import dev.latchkey.testkit.MutableClock;
 import org.junit.jupiter.api.Test;
 
 class RevocationListTest {
@@ -26,51 +27,28 @@ class RevocationListTest {
 
     @Test
     void forgetExpiredDropsOnlyEntriesOlderThanTheWindow() {
-        MovableClock clock = new MovableClock(T0);
+        MutableClock clock = new MutableClock(T0);
         RevocationList list = new RevocationList(clock, MEMORY);
         list.revokeSession("old", T0);
-        clock.now = T0.plus(Duration.ofMinutes(10));
-        list.revokeSession("new", clock.now);
-        clock.now = T0.plus(MEMORY).plusSeconds(1);
+        clock.set(T0.plus(Duration.ofMinutes(10)));
+        list.revokeSession("new", clock.instant());
+        clock.set(T0.plus(MEMORY).plusSeconds(1));
 
         assertThat(list.forgetExpired()).isEqualTo(1);
         assertThat(list.isSessionRevoked("old")).isFalse();
         assertThat(list.isSessionRevoked("new")).isTrue();
         assertThat(list.size()).isEqualTo(1);
-        assertThat(list.rebuildSince()).isEqualTo(clock.now.minus(MEMORY));
+        assertThat(list.rebuildSince()).isEqualTo(clock.instant().minus(MEMORY));
     }
 
     @Test
     void theEarliestRevocationTimeIsKept() {
-        MovableClock clock = new MovableClock(T0.plusSeconds(60));
+        MutableClock clock = new MutableClock(T0.plusSeconds(60));
         RevocationList list = new RevocationList(clock, MEMORY);
         list.revokeSession("s", T0.plusSeconds(30));
         list.revokeSession("s", T0);
-        clock.now = T0.plus(MEMORY).plusSeconds(10);
+        clock.set(T0.plus(MEMORY).plusSeconds(10));
         list.forgetExpired();
         assertThat(list.isSessionRevoked("s")).isFalse();
-    }
-
-    static final class MovableClock extends Clock {
-        Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.latchkey.core.tokens;
 
+import dev.latchkey.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 

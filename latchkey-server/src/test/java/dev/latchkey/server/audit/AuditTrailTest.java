@@ -16,7 +16,7 @@ import dev.latchkey.core.audit.AuditOutcome;
 import dev.latchkey.server.Browser;
 import dev.latchkey.server.Client;
 import dev.latchkey.server.Client.Reply;
-import dev.latchkey.server.MutableClock;
+import dev.latchkey.testkit.MutableClock;
 import dev.latchkey.server.TestServer;
 import java.time.Duration;
 import java.time.Instant;

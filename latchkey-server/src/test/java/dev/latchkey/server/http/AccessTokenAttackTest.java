@@ -16,7 +16,7 @@ import dev.latchkey.core.tokens.SigningKey;
 import dev.latchkey.server.Browser;
 import dev.latchkey.server.Client;
 import dev.latchkey.server.Client.Reply;
-import dev.latchkey.server.MutableClock;
+import dev.latchkey.testkit.MutableClock;
 import dev.latchkey.server.TestServer;
 import dev.latchkey.server.keys.SigningKeySource;
 import java.nio.charset.StandardCharsets;

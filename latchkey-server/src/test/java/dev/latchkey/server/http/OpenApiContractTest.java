@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.latchkey.server.MutableClock;
+import dev.latchkey.testkit.MutableClock;
 import dev.latchkey.server.TestServer;
 import java.io.IOException;
 import java.io.InputStream;

@@ -8,7 +8,7 @@ import com.nimbusds.jose.JWSAlgorithm;
 import dev.latchkey.core.tokens.SigningKeyStore.StoredKey;
 import dev.latchkey.server.Browser;
 import dev.latchkey.server.Client;
-import dev.latchkey.server.MutableClock;
+import dev.latchkey.testkit.MutableClock;
 import dev.latchkey.server.TestServer;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.latchkey.core.tokens.SigningKey;
 import dev.latchkey.core.tokens.SigningKeyStore.StoredKey;
 import dev.latchkey.server.Client;
-import dev.latchkey.server.MutableClock;
+import dev.latchkey.testkit.MutableClock;
 import dev.latchkey.server.TestServer;
 import dev.latchkey.server.config.ConfigException;
 import dev.latchkey.server.config.LatchkeyConfig;

@@ -10,7 +10,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.latchkey.server.Browser;
 import dev.latchkey.server.Client;
 import dev.latchkey.server.Client.Reply;
-import dev.latchkey.server.MutableClock;
+import dev.latchkey.testkit.MutableClock;
 import dev.latchkey.server.TestServer;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.latchkey.server.Browser;
 import dev.latchkey.server.Client;
 import dev.latchkey.server.Client.Reply;
-import dev.latchkey.server.MutableClock;
+import dev.latchkey.testkit.MutableClock;
 import dev.latchkey.server.TestServer;
 import java.util.ArrayList;
 import java.util.Arrays;

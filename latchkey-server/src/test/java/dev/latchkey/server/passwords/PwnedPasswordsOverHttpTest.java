@@ -6,7 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.latchkey.server.Browser;
 import dev.latchkey.server.Client;
 import dev.latchkey.server.Client.Reply;
-import dev.latchkey.server.MutableClock;
+import dev.latchkey.testkit.MutableClock;
 import dev.latchkey.server.TestServer;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,4 +1,4 @@
-package dev.latchkey.server;
+package dev.latchkey.testkit;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,16 +7,26 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock tests move by hand, so expiry is tested without sleeping. Starts at the real time. */
+/** A clock tests set and move by hand, so expiry is tested without sleeping. Always UTC. */
 public final class MutableClock extends Clock {
     private final AtomicReference<Instant> now;
 
+    /** Starts at the real time. */
     public MutableClock() {
         this(Instant.now());
     }
 
     public MutableClock(Instant start) {
         this.now = new AtomicReference<>(start);
+    }
+
+    /** Starts at the real time. */
+    public static MutableClock now() {
+        return new MutableClock();
+    }
+
+    public void set(Instant instant) {
+        now.set(instant);
     }
 
     public void advance(Duration duration) {
