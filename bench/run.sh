@@ -18,7 +18,7 @@ touch "$jar"
 
 cp=$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")
 # SerialGC and a modest heap keep the load generator's own CPU use low (it shares the CPUs).
-main=dev.latchkey.bench.BenchMain
+main=dev.latchkey.bench.CompareBench
 # --scale: the mixed scenario on one instance and on two behind round-robin (ScaleBench)
 if [[ ${1:-} == --scale ]]; then main=dev.latchkey.bench.ScaleBench; fi
 exec "$JAVA_HOME/bin/java" -XX:+UseSerialGC -Xms256m -Xmx256m -cp "$cp" "$main" --root "$root" "$@"

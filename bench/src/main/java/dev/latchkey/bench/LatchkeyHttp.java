@@ -70,7 +70,8 @@ final class LatchkeyHttp {
     Answer refresh(String refreshToken, String csrfToken) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(refresh)
                 .timeout(REQUEST_TIMEOUT)
-                .header("Cookie", REFRESH_COOKIE + refreshToken)
+                // the CSRF cookie too: the seed-style peer checks the header against it (double submit)
+                .header("Cookie", REFRESH_COOKIE + refreshToken + "; csrf_token=" + csrfToken)
                 .header("X-CSRF-Token", csrfToken)
                 .header("Origin", origin)
                 .POST(HttpRequest.BodyPublishers.noBody())
