@@ -89,6 +89,7 @@ final class MixedScenario implements Scenario {
         private String refreshToken;
         private String csrfToken;
         private final int[] shares;
+        private long pause;
 
         MixedWorker(List<LatchkeyHttp> targets, String email, String password, int index, int[] shares) {
             this.shares = shares;
@@ -106,10 +107,18 @@ final class MixedScenario implements Scenario {
         public void open() throws CallFailed, InterruptedException {
             String call = registered ? "login" : "register";
             LatchkeyHttp.Answer answer;
-            try {
-                answer = registered ? next().login(email, password) : next().register(email, password);
-            } catch (IOException e) {
-                throw new CallFailed(call + " " + e.getClass().getSimpleName());
+            int busy = 0;
+            while (true) {
+                try {
+                    answer = registered ? next().login(email, password) : next().register(email, password);
+                } catch (IOException e) {
+                    throw new CallFailed(call + " " + e.getClass().getSimpleName());
+                }
+                // setup is not measured: a server that is busy hashing says when to come back
+                if (answer.status() != 503 || answer.retryAfterSeconds() < 0 || ++busy > 120) {
+                    break;
+                }
+                Thread.sleep(answer.retryAfterSeconds() * 1000);
             }
             if (answer.status() == 409 && !registered) {
                 registered = true;
@@ -141,6 +150,7 @@ final class MixedScenario implements Scenario {
             } catch (IOException e) {
                 return e.getClass().getSimpleName();
             }
+            pause = answer.status() == 503 && answer.retryAfterSeconds() > 0 ? answer.retryAfterSeconds() * 1000 : 0;
             if (answer.status() != 200) {
                 if (answer.status() == 401 || answer.status() == 403) {
                     refreshToken = null;
@@ -185,6 +195,11 @@ final class MixedScenario implements Scenario {
             if (answer.refreshToken() != null) {
                 refreshToken = answer.refreshToken();
             }
+        }
+
+        @Override
+        public long pauseMillis() {
+            return pause;
         }
 
         @Override
