@@ -93,6 +93,14 @@ final class CompareReport {
                     + "mixed = 1 / (0.90 / verify rate + 0.09 / sign rate + 0.01 × hash time). The ceiling ignores "
                     + "HTTP, JSON and the database, so 100% is out of reach by design.\n");
         }
+        Path notes = options.root().resolve("docs/benchmarks-notes.md");
+        if (java.nio.file.Files.isRegularFile(notes)) {
+            try {
+                md.append("\n").append(java.nio.file.Files.readString(notes));
+            } catch (IOException e) {
+                md.append("\n(docs/benchmarks-notes.md unreadable: ").append(e.getMessage()).append(")\n");
+            }
+        }
         return md.toString();
     }
 
