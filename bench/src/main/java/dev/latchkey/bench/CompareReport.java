@@ -41,7 +41,7 @@ final class CompareReport {
         md.append("| memory | ").append(machine.memory()).append(" |\n");
         md.append("| kernel | ").append(machine.kernel()).append(" |\n");
         md.append("| JDK (server and load generator) | ").append(machine.benchJdk()).append(" |\n");
-        md.append("| load average (1, 5, 15 min) at the start | ").append(loadAtStart).append(" |\n");
+        md.append("| 1-minute load average at the start | ").append(loadAtStart).append(" |\n");
         md.append("| PostgreSQL | ").append(pg).append(" (throwaway, from latchkey-testkit; one database per server) |\n\n");
         md.append("Everything runs on these CPUs: the servers, PostgreSQL and the load generator (a JVM, closed "
                 + "loop, one call in flight per client, HTTP/1.1 keep-alive). The servers not being measured are idle.\n\n");
@@ -55,8 +55,8 @@ final class CompareReport {
                 + "on one address), otherwise defaults (argon2id; RS256). Latchkey (bcrypt 12): the same with "
                 + "`LATCHKEY_PASSWORD_HASH=bcrypt` (cost 12, the peer's cost); it only runs the login scenario. "
                 + "The peer: `node src/server.js` of the seed-style reference, `NODE_ENV` unset, "
-                + "`LATCHKEY_BCRYPT_COST=12`. The first Latchkey start of the run (writing the CDS archive when "
-                + "missing) took ").append(primeMillis).append(" ms and is not in the table.\n\n");
+                + "`LATCHKEY_BCRYPT_COST=12`. The first Latchkey start of the run (writing the AOT cache, or on "
+                + "JDK 21-24 the CDS archive, when missing) took ").append(primeMillis).append(" ms and is not in the table.\n\n");
 
         md.append("## Results\n\n");
         md.append("| scenario | clients | server | req/s | p50 ms | p99 ms | max ms | errors | max RSS | CPU server / bench / other | load avg | vs peer | % of ceiling |\n");
@@ -64,7 +64,9 @@ final class CompareReport {
         for (RunResult r : runs) {
             RunResult peer = runs.stream().filter(p -> p.engine().equals("peer") && p.scenario().equals(r.scenario())
                     && p.clients() == r.clients()).findFirst().orElse(null);
-            String ratio = peer == null || r.engine().equals("peer") || peer.successesPerSecond() == 0 ? ""
+            // login: only bcrypt 12 against bcrypt 12 is a like-for-like ratio (argon2id costs differently)
+            boolean unlike = r.scenario().equals("login") && r.engine().equals("latchkey");
+            String ratio = peer == null || unlike || r.engine().equals("peer") || peer.successesPerSecond() == 0 ? ""
                     : String.format(Locale.ROOT, "%.1f×", r.successesPerSecond() / peer.successesPerSecond());
             double ceiling = ceiling(r, machine.cpus(), ceilings);
             String pct = Double.isNaN(ceiling) || r.engine().equals("peer") ? ""
