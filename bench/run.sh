@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark behind ./latchkey bench: builds the server and the load generator when needed,
-# then runs dev.latchkey.bench.BenchMain, which starts ./latchkey serve on a throwaway
-# PostgreSQL and on the embedded SQLite, drives it, and writes docs/benchmarks.md.
-# Options go to BenchMain (./latchkey bench --help).
+# then runs dev.latchkey.bench.CompareBench (Latchkey against the seed-style peer, in turns; with
+# --engines, the older BenchMain: ./latchkey serve on PostgreSQL and on SQLite), or ScaleBench
+# with --scale. Both write docs/benchmarks.md. Options: ./latchkey bench --help.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,7 +18,7 @@ touch "$jar"
 
 cp=$root/bench/target/classes:$(cat "$root/bench/target/classpath.txt")
 # SerialGC and a modest heap keep the load generator's own CPU use low (it shares the CPUs).
-main=dev.latchkey.bench.BenchMain
+main=dev.latchkey.bench.CompareBench
 # --scale: the mixed scenario on one instance and on two behind round-robin (ScaleBench)
 if [[ ${1:-} == --scale ]]; then main=dev.latchkey.bench.ScaleBench; fi
 # --flood: verify and refresh alone, then during a wrong-password login flood (FloodBench)

@@ -45,7 +45,7 @@ final class LatchkeyHttp {
     }
 
     /** A server answer: status, body, and the refresh token it set ({@code null} when none or cleared). */
-    record Answer(int status, String body, String refreshToken) {
+    record Answer(int status, String body, String refreshToken, long retryAfterSeconds) {
         /** The error key of a failed answer: status and the {@code code} member, e.g. {@code 401 REFRESH_TOKEN_REUSED}. */
         String errorKey() {
             String code = jsonString(body, "\"code\"");
@@ -70,7 +70,8 @@ final class LatchkeyHttp {
     Answer refresh(String refreshToken, String csrfToken) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(refresh)
                 .timeout(REQUEST_TIMEOUT)
-                .header("Cookie", REFRESH_COOKIE + refreshToken)
+                // the CSRF cookie too: the seed-style peer checks the header against it (double submit)
+                .header("Cookie", REFRESH_COOKIE + refreshToken + "; csrf_token=" + csrfToken)
                 .header("X-CSRF-Token", csrfToken)
                 .header("Origin", origin)
                 .POST(HttpRequest.BodyPublishers.noBody())
@@ -90,7 +91,15 @@ final class LatchkeyHttp {
 
     private Answer send(HttpRequest request) throws IOException, InterruptedException {
         HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-        return new Answer(response.statusCode(), response.body(), refreshCookie(response.headers().allValues("set-cookie")));
+        long retryAfter = response.headers().firstValue("retry-after").map(v -> {
+            try {
+                return Long.parseLong(v.strip());
+            } catch (NumberFormatException e) {
+                return 1L;
+            }
+        }).orElse(-1L);
+        return new Answer(response.statusCode(), response.body(), refreshCookie(response.headers().allValues("set-cookie")),
+                retryAfter);
     }
 
     private static String credentials(String email, String password) {

@@ -126,6 +126,10 @@ final class LoadRunner {
             } else if (error != null) {
                 count(otherErrors, (t0 < warmEnd ? "warm-up: " : "straddling the end: ") + error);
             }
+            long pause = worker.pauseMillis();
+            if (pause > 0) {
+                Thread.sleep(Math.min(pause, Math.max(0, (end - System.nanoTime()) / 1_000_000)));
+            }
         }
     }
 

@@ -20,8 +20,29 @@ final class MixedScenario implements Scenario {
     private final List<URI> bases;
     private final String origin;
     private final String runId;
+    private final String name;
+    private final int verifyPercent;
+    private final int refreshPercent;
+    private final int loginPercent;
 
     MixedScenario(Supplier<HttpClient> clients, List<URI> bases, String origin, String runId) {
+        this("mixed", 90, 9, 1, clients, bases, origin, runId);
+    }
+
+    /**
+     * A scenario whose calls are, out of every 100 of a client, {@code verify} verifications,
+     * {@code refresh} rotations and {@code login} logins (the three add up to 100): {@code verify}
+     * is 100/0/0, {@code refresh} 0/100/0, {@code login} 0/0/100, {@code mixed} 90/9/1.
+     */
+    MixedScenario(String name, int verify, int refresh, int login, Supplier<HttpClient> clients, List<URI> bases,
+                  String origin, String runId) {
+        if (verify + refresh + login != 100 || verify < 0 || refresh < 0 || login < 0) {
+            throw new IllegalArgumentException("the shares must add up to 100");
+        }
+        this.name = name;
+        this.verifyPercent = verify;
+        this.refreshPercent = refresh;
+        this.loginPercent = login;
         this.clients = clients;
         this.bases = List.copyOf(bases);
         this.origin = origin;
@@ -30,12 +51,22 @@ final class MixedScenario implements Scenario {
 
     @Override
     public String name() {
-        return "mixed";
+        return name;
     }
 
     @Override
     public String describe() {
-        return "90% GET /api/me, 9% POST /auth/refresh, 1% POST /auth/login" + (bases.size() > 1
+        List<String> parts = new java.util.ArrayList<>();
+        if (verifyPercent > 0) {
+            parts.add(verifyPercent + "% GET /api/me");
+        }
+        if (refreshPercent > 0) {
+            parts.add(refreshPercent + "% POST /auth/refresh");
+        }
+        if (loginPercent > 0) {
+            parts.add(loginPercent + "% POST /auth/login");
+        }
+        return String.join(", ", parts) + (bases.size() > 1
                 ? ", each client alternating between " + bases.size() + " instances" : "");
     }
 
@@ -44,7 +75,8 @@ final class MixedScenario implements Scenario {
         HttpClient client = clients.get();
         List<LatchkeyHttp> targets = bases.stream().map(base -> new LatchkeyHttp(client, base, origin)).toList();
         return new MixedWorker(targets, "bench-" + runId + "-" + index + "@example.com",
-                "bench-" + runId + "-" + index + "-violet-anchor-harbour", index);
+                "bench-" + runId + "-" + index + "-violet-anchor-harbour", index, new int[] {verifyPercent, refreshPercent,
+                loginPercent});
     }
 
     private static final class MixedWorker implements Worker {
@@ -56,8 +88,11 @@ final class MixedScenario implements Scenario {
         private String accessToken;
         private String refreshToken;
         private String csrfToken;
+        private final int[] shares;
+        private long pause;
 
-        MixedWorker(List<LatchkeyHttp> targets, String email, String password, int index) {
+        MixedWorker(List<LatchkeyHttp> targets, String email, String password, int index, int[] shares) {
+            this.shares = shares;
             this.targets = targets;
             this.email = email;
             this.password = password;
@@ -72,10 +107,18 @@ final class MixedScenario implements Scenario {
         public void open() throws CallFailed, InterruptedException {
             String call = registered ? "login" : "register";
             LatchkeyHttp.Answer answer;
-            try {
-                answer = registered ? next().login(email, password) : next().register(email, password);
-            } catch (IOException e) {
-                throw new CallFailed(call + " " + e.getClass().getSimpleName());
+            int busy = 0;
+            while (true) {
+                try {
+                    answer = registered ? next().login(email, password) : next().register(email, password);
+                } catch (IOException e) {
+                    throw new CallFailed(call + " " + e.getClass().getSimpleName());
+                }
+                // setup is not measured: a server that is busy hashing says when to come back
+                if (answer.status() != 503 || answer.retryAfterSeconds() < 0 || ++busy > 120) {
+                    break;
+                }
+                Thread.sleep(answer.retryAfterSeconds() * 1000);
             }
             if (answer.status() == 409 && !registered) {
                 registered = true;
@@ -97,9 +140,9 @@ final class MixedScenario implements Scenario {
             LatchkeyHttp target = next();
             LatchkeyHttp.Answer answer;
             try {
-                if (slot == 0) {
+                if (isLogin(slot)) {
                     answer = target.login(email, password);
-                } else if (slot % 11 == 1) { // 9 of 100: 1, 12, 23, ..., 89
+                } else if (isRefresh(slot)) {
                     answer = target.refresh(refreshToken, csrfToken);
                 } else {
                     answer = target.me(accessToken);
@@ -107,6 +150,7 @@ final class MixedScenario implements Scenario {
             } catch (IOException e) {
                 return e.getClass().getSimpleName();
             }
+            pause = answer.status() == 503 && answer.retryAfterSeconds() > 0 ? answer.retryAfterSeconds() * 1000 : 0;
             if (answer.status() != 200) {
                 if (answer.status() == 401 || answer.status() == 403) {
                     refreshToken = null;
@@ -115,6 +159,28 @@ final class MixedScenario implements Scenario {
             }
             keep(answer);
             return null;
+        }
+
+        /** The first {@code login} slots of each 100 log in (with 1: slot 0, as before). */
+        private boolean isLogin(int slot) {
+            return slot < shares[2];
+        }
+
+        /**
+         * {@code refresh} slots of each 100, spread out: with 9, slots 1, 12, 23, ..., 89 (every
+         * 11th); with 100 every slot.
+         */
+        private boolean isRefresh(int slot) {
+            int refresh = shares[1];
+            if (refresh == 0) {
+                return false;
+            }
+            if (shares[0] == 0) {
+                return true; // no verification: every call that is not a login refreshes
+            }
+            int step = Math.max(1, (100 - shares[2]) / refresh);
+            int at = slot - shares[2];
+            return at >= 0 && at % step == 0 && at / step < refresh;
         }
 
         private void keep(LatchkeyHttp.Answer answer) {
@@ -129,6 +195,11 @@ final class MixedScenario implements Scenario {
             if (answer.refreshToken() != null) {
                 refreshToken = answer.refreshToken();
             }
+        }
+
+        @Override
+        public long pauseMillis() {
+            return pause;
         }
 
         @Override

@@ -32,6 +32,14 @@ interface Scenario {
 
         /** True when the client lost its session and must {@link #open()} again before the next step. */
         boolean broken();
+
+        /**
+         * How long the client waits, untimed, before its next step: the {@code Retry-After} of a
+         * {@code 503} it was just given (a polite client), else 0.
+         */
+        default long pauseMillis() {
+            return 0;
+        }
     }
 
     /** A setup call that did not succeed; {@link #key()} names it like a step error does. */

@@ -47,15 +47,30 @@ final class ServerProcess implements AutoCloseable {
      */
     static ServerProcess start(Path launcher, Path workDir, int port, Map<String, String> settings)
             throws IOException, InterruptedException {
-        Path log = workDir.resolve("server.log");
-        ProcessBuilder builder = new ProcessBuilder(launcher.toString(), "serve")
+        return start(List.of(launcher.toString(), "serve"), workDir, port, settings);
+    }
+
+    /**
+     * Starts any server command (the seed-style peer: {@code node src/server.js}) the same way:
+     * inherited {@code LATCHKEY_*} and {@code NODE_ENV} variables dropped, {@code PORT} set, ready at
+     * the first {@code /readyz} 200.
+     */
+    static ServerProcess start(List<String> command, Path workDir, int port, Map<String, String> settings)
+            throws IOException, InterruptedException {
+        Path log = workDir.resolve("server-" + port + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         Map<String, String> env = builder.environment();
-        env.keySet().removeIf(name -> name.startsWith("LATCHKEY_") || name.equals("PORT"));
+        env.keySet().removeIf(name -> name.startsWith("LATCHKEY_") || name.equals("PORT")
+                || name.equals("NODE_ENV") || name.equals("DATABASE_URL"));
         env.put("PORT", Integer.toString(port));
         env.putAll(settings);
+        String javaOpts = System.getenv("BENCH_SERVER_JAVA_OPTS"); // e.g. a JFR recording while profiling
+        if (javaOpts != null && !javaOpts.isBlank() && !settings.containsKey("LATCHKEY_JAVA_OPTS")) {
+            env.put("LATCHKEY_JAVA_OPTS", javaOpts);
+        }
 
         HttpClient probe = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(1)).build();

@@ -96,7 +96,7 @@ public final class LatchkeyServer implements AutoCloseable {
         Database database = Database.open(new DatabaseSettings(config.databaseUrl(), config.dataDirectory(),
                 config.databasePoolSize()));
         AbuseSettings abuse = config.abuse();
-        HashingPool hashingPool = new HashingPool(abuse.hashingThreads(), abuse.hashingQueue());
+        HashingPool hashingPool = new HashingPool(abuse.hashingThreads(), abuse.hashingQueue(), abuse.hashingMaxWait());
         AuditWriter audit = new AuditWriter(database.audit());
         LatchkeyMetrics metrics = config.operations().metricsEnabled() ? LatchkeyMetrics.create() : null;
         KeyManager keyRing = null;

@@ -162,7 +162,9 @@ class ProcessClusterTest {
                      "LATCHKEY_ARGON2_MEMORY_KIB", "65536",
                      "LATCHKEY_ARGON2_ITERATIONS", "8",
                      "LATCHKEY_HASHING_THREADS", "1",
-                     "LATCHKEY_HASHING_QUEUE", "64"))) {
+                     "LATCHKEY_HASHING_QUEUE", "64",
+                     // the logins must queue (about 1 s of hashing each): only the depth bounds the queue here
+                     "LATCHKEY_HASHING_MAX_WAIT", "0s"))) {
             String email = "u-" + UUID.randomUUID() + "@example.com";
             assertThat(new Browser(new Client(server.baseUrl())).register(email, PASSWORD).status()).isEqualTo(201);
 

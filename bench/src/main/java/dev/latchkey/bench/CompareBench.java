@@ -1,0 +1,265 @@
+package dev.latchkey.bench;
+
+import dev.latchkey.testkit.PostgresServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+/**
+ * {@code ./latchkey bench}: Latchkey against the seed-style peer ({@code node-seed}) on one
+ * throwaway PostgreSQL (one database each), every scenario at every client count, the two
+ * servers taking turns (Latchkey, peer, Latchkey, peer...) so that drift on a shared machine hits
+ * both. Login also runs against a second Latchkey whose users are hashed with bcrypt at cost 12,
+ * the peer's cost. Writes {@code docs/benchmarks.md} and {@code docs/benchmarks.png}; the
+ * ceilings come from the JMH results ({@code bench/jmh.sh}) when they exist.
+ */
+public final class CompareBench {
+
+    record Options(Path root, Path out, Path peer, Duration warmup, Duration duration, List<Integer> clients,
+                   List<String> scenarios, boolean withPeer, Path ceilings) {
+    }
+
+    record Target(String name, String label, ServerProcess server, URI base, String origin) {
+    }
+
+    private CompareBench() {
+    }
+
+    static final String USAGE = """
+            usage: ./latchkey bench [options]
+              --scenarios verify,refresh,login,mixed
+              --clients 16,64
+              --warmup 5s --duration 15s
+              --peer DIR          the seed-style peer (default: ../shared/peers/node-seed next to the repository)
+              --no-peer           Latchkey alone
+              --ceilings FILE     JMH figures (default: bench/target/jmh-ceilings.properties, written by bench/jmh.sh)
+              --out docs/benchmarks.md ('-' prints it)
+              --keycloak          not supported yet: run the Keycloak peer's own scripts (docs/benchmarks.md)
+              --engines ...       the older Latchkey-only comparison of PostgreSQL and SQLite (BenchMain)
+            """;
+
+    public static void main(String[] args) throws Exception {
+        for (String arg : args) {
+            if (arg.equals("--engines")) {
+                BenchMain.main(args);
+                return;
+            }
+        }
+        Options options = parse(args);
+        Path launcher = options.root().resolve("latchkey");
+        MachineInfo machine = MachineInfo.read(Path.of(System.getProperty("java.home")));
+        Instant date = Instant.now();
+        String loadAtStart = ProcStats.loadAverage();
+        BenchMain.say("machine: %d CPUs, %s, %s; load %s", machine.cpus(), machine.cpuModel(), machine.memory(), loadAtStart);
+
+        // prime: the first start after a build writes the CDS archive; the measured start comes after it
+        Path work = Files.createTempDirectory("latchkey-compare-");
+        long primeMillis;
+        try (ServerProcess prime = ServerProcess.start(launcher, Files.createDirectories(work.resolve("prime")),
+                ServerProcess.freePort(), latchkeySettings(work.resolve("prime"), null, ServerProcess.freePort()))) {
+            primeMillis = prime.startToReadyMillis();
+        }
+        BenchMain.say("first start (writes the CDS archive when missing): %d ms", primeMillis);
+
+        PostgresServer pg = PostgresServer.shared();
+        List<Target> targets = new ArrayList<>();
+        Map<String, Long> startMillis = new LinkedHashMap<>();
+        Map<String, Long> idleRss = new LinkedHashMap<>();
+        try {
+            targets.add(startLatchkey("latchkey", "Latchkey", launcher, work, pg.createDatabase(), null, startMillis, idleRss));
+            if (options.scenarios().contains("login")) {
+                targets.add(startLatchkey("latchkey-bcrypt", "Latchkey (bcrypt 12)", launcher, work, pg.createDatabase(),
+                        "bcrypt", startMillis, idleRss));
+            }
+            if (options.withPeer()) {
+                targets.add(startPeer(options.peer(), work, pg, startMillis, idleRss));
+            }
+            List<RunResult> runs = new ArrayList<>();
+            for (String scenario : options.scenarios()) {
+                for (int clients : options.clients()) {
+                    for (Target target : targets) {
+                        if (target.name().equals("latchkey-bcrypt") && !scenario.equals("login")) {
+                            continue;
+                        }
+                        runs.add(runOne(scenario, clients, target, options));
+                    }
+                }
+            }
+            Properties ceilings = new Properties();
+            if (Files.exists(options.ceilings())) {
+                try (var in = Files.newBufferedReader(options.ceilings())) {
+                    ceilings.load(in);
+                }
+            }
+            String md = CompareReport.markdown(machine, date, loadAtStart, options, targets, runs, startMillis, idleRss,
+                    primeMillis, ceilings, pg.postgresUrl("postgres").replaceAll("//[^@]*@", "//"));
+            if (options.out().toString().equals("-")) {
+                System.out.print(md);
+            } else {
+                Files.createDirectories(options.out().getParent());
+                Files.writeString(options.out(), md, StandardCharsets.UTF_8);
+                Path png = options.out().resolveSibling("benchmarks.png");
+                CompareReport.plot(runs, targets, png);
+                BenchMain.say("wrote %s and %s", options.out(), png);
+            }
+        } finally {
+            for (Target target : targets) {
+                target.server().close();
+            }
+        }
+        System.exit(0);
+    }
+
+    private static RunResult runOne(String scenario, int clients, Target target, Options options) throws Exception {
+        HttpClient http = LatchkeyHttp.newClient();
+        String runId = UUID.randomUUID().toString().substring(0, 8);
+        List<URI> bases = List.of(target.base());
+        MixedScenario s = switch (scenario) {
+            case "verify" -> new MixedScenario("verify", 100, 0, 0, () -> http, bases, target.origin(), runId);
+            case "refresh" -> new MixedScenario("refresh", 0, 100, 0, () -> http, bases, target.origin(), runId);
+            case "login" -> new MixedScenario("login", 0, 0, 100, () -> http, bases, target.origin(), runId);
+            case "mixed" -> new MixedScenario("mixed", 90, 9, 1, () -> http, bases, target.origin(), runId);
+            default -> throw new IllegalArgumentException("unknown scenario " + scenario);
+        };
+        BenchMain.say("%s, %d clients, %s...", scenario, clients, target.label());
+        RunResult r = LoadRunner.run(s, target.name(), "shared", clients, options.warmup(), options.duration(),
+                target.server().pid());
+        BenchMain.say("  %s %s %d: %.0f req/s, p50 %.2f ms, p99 %.2f ms, max %.2f ms, %d errors %s, RSS %d MiB, "
+                        + "CPU server %.2f bench %.2f other %.2f, load %s",
+                target.label(), scenario, clients, r.requestsPerSecond(), r.millis(50), r.millis(99), r.maxMillis(),
+                r.errorCount(), r.errors(), r.serverMaxRssKib() / 1024, r.serverCpu(), r.benchCpu(), r.otherCpu(),
+                r.loadAverage());
+        http.close();
+        return r;
+    }
+
+    private static Map<String, String> latchkeySettings(Path dir, String database, int port) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("LATCHKEY_DATA_DIR", dir.resolve("data").toString());
+        settings.put("LATCHKEY_ISSUER", "http://localhost:" + port);
+        if (database != null) {
+            settings.put("LATCHKEY_DATABASE_URL", database);
+        }
+        // one load generator on one address: per-IP and per-account limits would measure themselves
+        for (String limit : List.of("LOGIN_PER_IP", "LOGIN_PER_ACCOUNT", "REGISTER_PER_IP", "REGISTER_PER_ACCOUNT",
+                "REFRESH_PER_IP", "REFRESH_PER_SESSION")) {
+            settings.put("LATCHKEY_RATE_LIMIT_" + limit, "100000000/1m");
+        }
+        return settings;
+    }
+
+    private static Target startLatchkey(String name, String label, Path launcher, Path work, String database, String hash,
+                                        Map<String, Long> startMillis, Map<String, Long> idleRss) throws Exception {
+        Path dir = Files.createDirectories(work.resolve(name));
+        int port = ServerProcess.freePort();
+        Map<String, String> settings = latchkeySettings(dir, database, port);
+        if (hash != null) {
+            settings.put("LATCHKEY_PASSWORD_HASH", hash);
+        }
+        ServerProcess server = ServerProcess.start(launcher, dir, port, settings);
+        BenchMain.say("%s ready in %d ms (pid %d, %s)", label, server.startToReadyMillis(), server.pid(), server.comm());
+        startMillis.put(name, server.startToReadyMillis());
+        idleRss.put(name, server.idleRssKib());
+        return new Target(name, label, server, URI.create("http://127.0.0.1:" + port), "http://localhost:" + port);
+    }
+
+    /** Copies the peer to a temp directory (it stays read-only where it is), installs it once, starts it. */
+    private static Target startPeer(Path peer, Path work, PostgresServer pg, Map<String, Long> startMillis,
+                                    Map<String, Long> idleRss) throws Exception {
+        if (!Files.isRegularFile(peer.resolve("package.json"))) {
+            throw new IllegalStateException("no seed-style peer at " + peer + " (--peer DIR or --no-peer)");
+        }
+        Path copy = Path.of(System.getProperty("java.io.tmpdir"), "latchkey-bench-peer");
+        Path lock = copy.resolve("package-lock.json");
+        if (!Files.exists(lock) || Files.mismatch(lock, peer.resolve("package-lock.json")) != -1
+                || !Files.isDirectory(copy.resolve("node_modules"))) {
+            BenchMain.say("installing the peer in %s (npm ci)", copy);
+            new ProcessBuilder("rm", "-rf", copy.toString()).inheritIO().start().waitFor();
+            new ProcessBuilder("cp", "-r", peer.toString(), copy.toString()).inheritIO().start().waitFor();
+            Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(copy.toFile())
+                    .redirectErrorStream(true).redirectOutput(work.resolve("npm.log").toFile()).start();
+            if (npm.waitFor() != 0) {
+                throw new IllegalStateException("npm ci failed: " + Files.readString(work.resolve("npm.log")));
+            }
+        }
+        String jdbc = pg.createDatabase();
+        String database = pg.databaseName(jdbc);
+        int port = ServerProcess.freePort();
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("DATABASE_URL", pg.postgresUrl(database));
+        settings.put("LATCHKEY_ISSUER", "http://localhost:" + port);
+        settings.put("LATCHKEY_BCRYPT_COST", "12");
+        ServerProcess server = ServerProcess.start(List.of("node", "src/server.js"), copy, port, settings);
+        BenchMain.say("peer ready in %d ms (pid %d, %s)", server.startToReadyMillis(), server.pid(), server.comm());
+        startMillis.put("peer", server.startToReadyMillis());
+        idleRss.put("peer", server.idleRssKib());
+        return new Target("peer", "seed-style peer", server, URI.create("http://127.0.0.1:" + port), "http://localhost:" + port);
+    }
+
+    static Options parse(String[] args) {
+        Path root = Path.of("").toAbsolutePath();
+        Path out = null;
+        Path peer = null;
+        Path ceilings = null;
+        Duration warmup = Duration.ofSeconds(5);
+        Duration duration = Duration.ofSeconds(15);
+        List<Integer> clients = List.of(16, 64);
+        List<String> scenarios = List.of("verify", "refresh", "login", "mixed");
+        boolean withPeer = true;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--root" -> root = Path.of(args[++i]).toAbsolutePath();
+                case "--out" -> out = Path.of(args[++i]);
+                case "--peer" -> peer = Path.of(args[++i]).toAbsolutePath();
+                case "--no-peer" -> withPeer = false;
+                case "--ceilings" -> ceilings = Path.of(args[++i]).toAbsolutePath();
+                case "--warmup" -> warmup = Duration.parse("PT" + args[++i].toUpperCase(Locale.ROOT));
+                case "--duration" -> duration = Duration.parse("PT" + args[++i].toUpperCase(Locale.ROOT));
+                case "--clients" -> clients = java.util.Arrays.stream(args[++i].split(",")).map(Integer::valueOf).toList();
+                case "--scenarios" -> scenarios = List.of(args[++i].split(","));
+                case "--keycloak" -> throw new IllegalArgumentException(
+                        "--keycloak is not supported yet; see docs/benchmarks.md for its published figures");
+                case "-h", "--help" -> {
+                    System.err.print(USAGE);
+                    System.exit(0);
+                }
+                default -> throw new IllegalArgumentException("unknown option " + arg + "\n" + USAGE);
+            }
+        }
+        if (out == null) {
+            out = root.resolve("docs/benchmarks.md");
+        } else if (!out.isAbsolute() && !out.toString().equals("-")) {
+            out = root.resolve(out);
+        }
+        if (peer == null) {
+            peer = root.resolve("../shared/peers/node-seed").normalize();
+        }
+        if (ceilings == null) {
+            ceilings = root.resolve("bench/target/jmh-ceilings.properties");
+        }
+        return new Options(root, out, peer, warmup, duration, clients, scenarios, withPeer, ceilings);
+    }
+
+    static String utc(Instant date) {
+        return DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC).format(date);
+    }
+
+    static void ignore(IOException e) {
+        // nothing
+    }
+}
