@@ -29,6 +29,7 @@ import dev.latchkey.server.config.LatchkeyConfig;
 import dev.latchkey.server.http.HealthRoutes;
 import dev.latchkey.server.http.HttpApi;
 import dev.latchkey.server.keys.KeyManager;
+import dev.latchkey.server.keys.SignatureProvider;
 import dev.latchkey.server.mail.AccountMail;
 import dev.latchkey.server.mail.MailTemplates;
 import dev.latchkey.server.mail.Outbox;
@@ -103,7 +104,8 @@ public final class LatchkeyServer implements AutoCloseable {
         Redis redis = null;
         AccountMail mail = null;
         try {
-            keyRing = KeyManager.forConfig(database.signingKeys(), config, clock);
+            SignatureProvider.Selected signatures = config.signingKey().signatureProvider().select();
+            keyRing = KeyManager.forConfig(database.signingKeys(), config, clock, signatures.provider());
             SigningKey signingKey = keyRing.start(config.signingKey(), config.dataDirectory()).current();
             if (!keyRing.encryptsAtRest() && "postgresql".equals(database.engine())) {
                 log.warn("signing keys are stored unencrypted in the database; set LATCHKEY_KEY_ENCRYPTION_KEY to encrypt them");
@@ -178,8 +180,8 @@ public final class LatchkeyServer implements AutoCloseable {
             // announced them; within a second while Redis is configured but down.
             scheduleRevocationSync(housekeeping, revocationSync, config.revocationSyncInterval(), redis);
 
-            log.info("Latchkey listening on port {} ({} database, key {}, {} recent revocations loaded)", http.port(),
-                    database.engine(), signingKey.kid(), rebuilt);
+            log.info("Latchkey listening on port {} ({} database, key {} signing with {}, {} recent revocations loaded)",
+                    http.port(), database.engine(), signingKey.kid(), signatures.description(), rebuilt);
             return new LatchkeyServer(database, http, housekeeping, keyRing, hashingPool, audit, metrics, redis, mail);
         } catch (RuntimeException e) {
             if (keyRing != null) {

@@ -19,6 +19,8 @@ import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.jwt.proc.ExpiredJWTException;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.security.Key;
 import java.text.ParseException;
 import java.time.Clock;
@@ -44,6 +46,15 @@ import java.util.function.Supplier;
  *
  * <p>{@link TokenVerification.Expired} is only returned when everything else holds, signature
  * included: a forged expired token is {@link TokenVerification.Invalid}.
+ *
+ * <p>A client presents the same access token on every call for its whole lifetime, so the verdict
+ * on a token that verified is remembered (as API gateways do), keyed by the exact compact string:
+ * a token differing in any character, a tampered one included, is a different key and goes
+ * through every check. A remembered token is answered without parsing or signature work only
+ * while the key ring it was verified against is still the current one (any rotation or reload
+ * that builds a new ring forgets it), and its time checks ({@code exp}, {@code nbf}, {@code iat})
+ * are made again against the clock on every call. Refusals are never remembered. Revocation is
+ * not the verifier's business and is checked by the caller on every call.
  */
 public final class AccessTokenVerifier {
 
@@ -58,12 +69,25 @@ public final class AccessTokenVerifier {
             JWTClaimNames.ISSUER, JWTClaimNames.AUDIENCE, JWTClaimNames.SUBJECT, JWTClaimNames.JWT_ID,
             JWTClaimNames.ISSUED_AT, JWTClaimNames.EXPIRATION_TIME, CLIENT_ID, ROLE, SESSION_ID);
 
+    /** How many verified tokens are remembered: about 1 KiB each. */
+    static final int REMEMBERED_TOKENS = 4096;
+
+    /** A token that passed every check against {@code ring}; {@code notBefore} may be null. */
+    private record Verified(KeyRing ring, AccessTokenClaims claims, Instant notBefore) {}
+
     private final DefaultJWTProcessor<SecurityContext> processor;
+    private final Supplier<KeyRing> keys;
+    private final Clock clock;
+    private final long leewayMillis;
+    private final Cache<String, Verified> verified = Caffeine.newBuilder().maximumSize(REMEMBERED_TOKENS).build();
 
     public AccessTokenVerifier(Supplier<KeyRing> keys, TokenSettings settings, Clock clock) {
         Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(clock, "clock");
+        this.keys = keys;
+        this.clock = clock;
+        this.leewayMillis = AccessTokenClaimsVerifier.leewaySeconds(settings) * 1000;
         processor = new DefaultJWTProcessor<>();
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(
                 AccessTokenIssuer.ACCESS_TOKEN_TYPE, new JOSEObjectType("application/at+jwt")));
@@ -84,11 +108,19 @@ public final class AccessTokenVerifier {
         if (!hasThreeParts(compactJwt)) {
             return new TokenVerification.Invalid("not a compact JWS (need exactly three parts)");
         }
+        KeyRing ring = keys.get();
+        Verified known = verified.getIfPresent(compactJwt);
+        if (known != null && known.ring() == ring) {
+            return recheckTimes(known);
+        }
         try {
             // SignedJWT.parse refuses alg "none" and anything that is not a JWS header.
             SignedJWT jwt = SignedJWT.parse(compactJwt);
             JWTClaimsSet claims = processor.process(jwt, null);
-            return new TokenVerification.Valid(toClaims(claims));
+            AccessTokenClaims accepted = toClaims(claims);
+            Date notBefore = claims.getNotBeforeTime();
+            verified.put(compactJwt, new Verified(ring, accepted, notBefore == null ? null : notBefore.toInstant()));
+            return new TokenVerification.Valid(accepted);
         } catch (ExpiredJWTException e) {
             return new TokenVerification.Expired();
         } catch (ParseException e) {
@@ -98,6 +130,27 @@ public final class AccessTokenVerifier {
         } catch (RuntimeException | StackOverflowError e) {
             return new TokenVerification.Invalid("unreadable token (" + e.getClass().getSimpleName() + ")");
         }
+    }
+
+    /**
+     * The time checks of a remembered token, as Nimbus makes them: expired once {@code exp} is
+     * not after now minus the leeway; refused while {@code nbf} is not before now plus the
+     * leeway, or when {@code iat} is further ahead than the claims verifier allows.
+     */
+    private TokenVerification recheckTimes(Verified known) {
+        long now = clock.millis();
+        AccessTokenClaims claims = known.claims();
+        if (claims.expiresAt().toEpochMilli() <= now - leewayMillis) {
+            return new TokenVerification.Expired();
+        }
+        if (known.notBefore() != null && known.notBefore().toEpochMilli() >= now + leewayMillis) {
+            return new TokenVerification.Invalid("JWT before use time");
+        }
+        long iatAheadMillis = Math.max(RevocationMark.MAX_IAT_AHEAD_SECONDS * 1000, leewayMillis);
+        if (claims.issuedAt().toEpochMilli() > now + iatAheadMillis) {
+            return new TokenVerification.Invalid("JWT issued in the future");
+        }
+        return new TokenVerification.Valid(claims);
     }
 
     private static boolean hasThreeParts(String s) {
@@ -204,7 +257,7 @@ public final class AccessTokenVerifier {
             setMaxClockSkew((int) leewaySeconds);
         }
 
-        private static long leewaySeconds(TokenSettings settings) {
+        static long leewaySeconds(TokenSettings settings) {
             long seconds = settings.clockLeeway().getSeconds();
             return settings.clockLeeway().getNano() > 0 ? seconds + 1 : seconds;
         }

@@ -12,7 +12,13 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.PublicKey;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -28,7 +34,10 @@ import java.util.Set;
  * signed before a rotation keep verifying while their key is still in the ring.
  *
  * <p>The ring converts each key once into its Nimbus signer, verifier and public key, so neither
- * issuing nor verifying rebuilds them per token.
+ * issuing nor verifying rebuilds them per token. Given a JCA {@link Provider}, the keys are
+ * converted into that provider's own key objects and every signature is made and checked by it:
+ * a native provider then never re-imports the key per token, which would cost more than the
+ * signature itself.
  */
 public final class KeyRing {
 
@@ -59,6 +68,14 @@ public final class KeyRing {
      * {@code signingKid} the newest key signs, as in {@link #of(List)}.
      */
     public static KeyRing of(List<SigningKey> keys, String signingKid) {
+        return of(keys, signingKid, null);
+    }
+
+    /**
+     * The same, with every signature made and checked by {@code provider} (null: the JDK's
+     * default providers).
+     */
+    public static KeyRing of(List<SigningKey> keys, String signingKid, Provider provider) {
         if (keys == null || keys.isEmpty()) {
             throw new IllegalArgumentException("A key ring needs at least one signing key");
         }
@@ -70,7 +87,7 @@ public final class KeyRing {
             if (key == null) {
                 throw new IllegalArgumentException("A key ring cannot hold a null key");
             }
-            Entry entry = entryFor(key);
+            Entry entry = entryFor(key, provider);
             if (byKid.putIfAbsent(key.kid(), entry) != null) {
                 throw new IllegalArgumentException("Two signing keys share the kid " + key.kid());
             }
@@ -131,20 +148,45 @@ public final class KeyRing {
         return "KeyRing[current=" + current.key().kid() + ", kids=" + byKid.keySet() + "]";
     }
 
-    private static Entry entryFor(SigningKey key) {
+    private static Entry entryFor(SigningKey key, Provider provider) {
         try {
             JWK jwk = key.privateJwk();
             if (jwk instanceof RSAKey rsa) {
-                var publicKey = rsa.toRSAPublicKey();
-                return new Entry(key, new RSASSASigner(rsa), publicKey, new RSASSAVerifier(publicKey));
+                PrivateKey privateKey = inProvider(rsa.toPrivateKey(), "RSA", provider);
+                PublicKey publicKey = inProvider(rsa.toPublicKey(), "RSA", provider);
+                RSASSASigner signer = new RSASSASigner(privateKey);
+                // Nimbus takes the RSA public key type; a provider's own key implements it too
+                RSASSAVerifier verifier = new RSASSAVerifier((java.security.interfaces.RSAPublicKey) publicKey);
+                signer.getJCAContext().setProvider(provider);
+                verifier.getJCAContext().setProvider(provider);
+                return new Entry(key, signer, publicKey, verifier);
             }
             if (jwk instanceof ECKey ec) {
-                var publicKey = ec.toECPublicKey();
-                return new Entry(key, new ECDSASigner(ec), publicKey, new ECDSAVerifier(publicKey));
+                PrivateKey privateKey = inProvider(ec.toPrivateKey(), "EC", provider);
+                PublicKey publicKey = inProvider(ec.toPublicKey(), "EC", provider);
+                ECDSASigner signer = new ECDSASigner(privateKey, ec.getCurve());
+                ECDSAVerifier verifier = new ECDSAVerifier((java.security.interfaces.ECPublicKey) publicKey);
+                signer.getJCAContext().setProvider(provider);
+                verifier.getJCAContext().setProvider(provider);
+                return new Entry(key, signer, publicKey, verifier);
             }
-        } catch (JOSEException e) {
+        } catch (JOSEException | GeneralSecurityException | ClassCastException e) {
             throw new IllegalArgumentException("Signing key " + key.kid() + " cannot be used: " + e.getMessage(), e);
         }
         throw new IllegalArgumentException("Unsupported signing key type for " + key.kid());
+    }
+
+    /** The key as {@code provider}'s own key object (the key itself without a provider). */
+    private static <K extends java.security.Key> K inProvider(K key, String algorithm, Provider provider)
+            throws GeneralSecurityException {
+        if (provider == null) {
+            return key;
+        }
+        KeyFactory factory = KeyFactory.getInstance(algorithm, provider);
+        @SuppressWarnings("unchecked")
+        K converted = (K) (key instanceof PrivateKey
+                ? factory.generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()))
+                : factory.generatePublic(new X509EncodedKeySpec(key.getEncoded())));
+        return converted;
     }
 }

@@ -193,6 +193,42 @@ class AccessTokenTest {
         assertThat(verifier.verify(token)).isInstanceOf(TokenVerification.Invalid.class);
     }
 
+    @Test
+    void aRememberedTokenHasItsNotBeforeCheckedAgainOnEveryCall() {
+        String token = sign(key, JWSAlgorithm.RS256, key.kid(), "at+jwt",
+                validClaims().notBeforeTime(Date.from(T0.plusSeconds(120))).build());
+        clock.set(T0.plusSeconds(200));
+        assertThat(verifier.verify(token)).isInstanceOf(TokenVerification.Valid.class);
+        clock.set(T0); // the clock stepped back: the remembered verdict must not carry over
+        assertThat(verifier.verify(token)).isInstanceOf(TokenVerification.Invalid.class);
+    }
+
+    @Test
+    void aRememberedTokenIsVerifiedAfreshOnceTheRingChanges() {
+        IssuedAccessToken issued = issuer.issue("u", "member", "s");
+        assertThat(verifier.verify(issued.value())).isInstanceOf(TokenVerification.Valid.class);
+
+        // same key, new ring: still valid
+        ring.set(KeyRing.of(List.of(key, SigningKey.generateRsa(T0)), key.kid()));
+        assertThat(verifier.verify(issued.value())).isInstanceOf(TokenVerification.Valid.class);
+        // another key under the same kid: the remembered verdict is not reused
+        ring.set(KeyRing.of(List.of(SigningKey.fromJwk(withKid(otherKey, key.kid()), JWSAlgorithm.RS256, T0))));
+        assertThat(verifier.verify(issued.value())).isInstanceOf(TokenVerification.Invalid.class);
+    }
+
+    @Test
+    void tamperingWithARememberedTokenIsStillRefused() {
+        IssuedAccessToken genuine = issuer.issue("u", "member", "s");
+        assertThat(verifier.verify(genuine.value())).isInstanceOf(TokenVerification.Valid.class);
+        String[] parts = genuine.value().split("\\.");
+        String payload = new Base64URL(parts[1]).decodeToString().replace("\"member\"", "\"admin\"");
+        assertInvalid(parts[0] + "." + b64(payload) + "." + parts[2]);
+        char last = parts[2].charAt(parts[2].length() - 2);
+        assertInvalid(parts[0] + "." + parts[1] + "." + parts[2].substring(0, parts[2].length() - 2)
+                + (last == 'A' ? 'B' : 'A') + parts[2].charAt(parts[2].length() - 1));
+        assertThat(verifier.verify(genuine.value())).isInstanceOf(TokenVerification.Valid.class);
+    }
+
     // ---- attacks -------------------------------------------------------------------------------
 
     @ParameterizedTest

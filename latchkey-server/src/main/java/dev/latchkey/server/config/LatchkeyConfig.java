@@ -2,6 +2,7 @@ package dev.latchkey.server.config;
 
 import dev.latchkey.core.sessions.RefreshPolicy;
 import dev.latchkey.core.tokens.TokenSettings;
+import dev.latchkey.server.keys.SignatureProvider;
 import dev.latchkey.server.logging.LogSettings;
 import java.net.URI;
 import java.nio.file.Path;
@@ -71,11 +72,12 @@ public record LatchkeyConfig(
      * @param keyEncryptionKey 32 bytes sealing private keys at rest (AES-256-GCM), or null: plaintext PEM
      * @param rotationInterval automatic rotation when the active key is older, or null: off
      * @param reloadInterval   how often each instance re-reads the keys table
+     * @param signatureProvider which JCA provider makes and checks token signatures
      */
     public record SigningKeySettings(Path pemFile, String pem, byte[] keyEncryptionKey, Duration rotationInterval,
-                                     Duration reloadInterval) {
+                                     Duration reloadInterval, SignatureProvider signatureProvider) {
         public SigningKeySettings(Path pemFile, String pem) {
-            this(pemFile, pem, null, null, Duration.ofSeconds(10));
+            this(pemFile, pem, null, null, Duration.ofSeconds(10), SignatureProvider.AUTO);
         }
 
         public boolean generated() {
@@ -86,7 +88,8 @@ public record LatchkeyConfig(
         public String toString() {
             return "SigningKeySettings[pemFile=" + pemFile + ", pem=" + (pem == null ? null : "<redacted>")
                     + ", keyEncryptionKey=" + (keyEncryptionKey == null ? null : "<redacted>")
-                    + ", rotationInterval=" + rotationInterval + ", reloadInterval=" + reloadInterval + "]";
+                    + ", rotationInterval=" + rotationInterval + ", reloadInterval=" + reloadInterval
+                    + ", signatureProvider=" + signatureProvider + "]";
         }
     }
 
@@ -175,6 +178,9 @@ public record LatchkeyConfig(
         }
         Duration reloadInterval = env.duration("LATCHKEY_KEY_RELOAD_INTERVAL", Duration.ofSeconds(10),
                 Duration.ofSeconds(1), Duration.ofMinutes(5));
+        SignatureProvider signatureProvider = env.parsed(SignatureProvider.VARIABLE, SignatureProvider.AUTO,
+                text -> SignatureProvider.parse(text).orElseThrow(
+                        () -> new IllegalArgumentException("'" + text + "' is not supported (use auto, native or jdk)")));
 
         String adminEmail = env.raw("LATCHKEY_BOOTSTRAP_ADMIN_EMAIL");
         // Not trimmed: a password is used exactly as given.
@@ -206,7 +212,7 @@ public record LatchkeyConfig(
 
         return new LatchkeyConfig(port, databaseUrl, dataDirectory, poolSize, redisUrl, tokens, refresh, origins,
                 cookieSecure, passwords,
-                new SigningKeySettings(keyFile, keyPem, keyEncryptionKey, rotationInterval, reloadInterval), admin, proxies, demo,
+                new SigningKeySettings(keyFile, keyPem, keyEncryptionKey, rotationInterval, reloadInterval, signatureProvider), admin, proxies, demo,
                 revocationSync, abuse, auditRetention, operations, mail, env.unknownLatchkeyVariables());
     }
 

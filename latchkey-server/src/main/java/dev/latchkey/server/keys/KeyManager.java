@@ -12,6 +12,7 @@ import dev.latchkey.core.tokens.SigningKeyStore.StoredKey;
 import dev.latchkey.core.tokens.TokenSettings;
 import dev.latchkey.server.config.LatchkeyConfig;
 import java.nio.file.Path;
+import java.security.Provider;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,6 +73,7 @@ public final class KeyManager implements KeyRingSource, AutoCloseable {
     private final KeyEncryption encryption;
     private final Clock clock;
     private final Duration retention;
+    private final Provider signatureProvider;
     private final Map<String, SigningKey> decoded = new ConcurrentHashMap<>();
     private final ReentrantLock reloadLock = new ReentrantLock();
     private final ReentrantLock unknownKidLock = new ReentrantLock();
@@ -80,6 +82,13 @@ public final class KeyManager implements KeyRingSource, AutoCloseable {
     private ScheduledExecutorService scheduler;
 
     public KeyManager(SigningKeyStore store, KeyEncryption encryption, Clock clock, Duration retention) {
+        this(store, encryption, clock, retention, null);
+    }
+
+    /** @param signatureProvider makes and checks the ring's signatures; null: the JDK's providers */
+    public KeyManager(SigningKeyStore store, KeyEncryption encryption, Clock clock, Duration retention,
+                      Provider signatureProvider) {
+        this.signatureProvider = signatureProvider;
         this.store = store;
         this.encryption = encryption;
         this.clock = clock;
@@ -92,9 +101,14 @@ public final class KeyManager implements KeyRingSource, AutoCloseable {
     }
 
     public static KeyManager forConfig(SigningKeyStore store, LatchkeyConfig config, Clock clock) {
+        return forConfig(store, config, clock, null);
+    }
+
+    public static KeyManager forConfig(SigningKeyStore store, LatchkeyConfig config, Clock clock,
+                                       Provider signatureProvider) {
         LatchkeyConfig.SigningKeySettings keys = config.signingKey();
         return new KeyManager(store, KeyEncryption.of(keys.keyEncryptionKey()), clock,
-                retention(config.tokens(), keys.reloadInterval()));
+                retention(config.tokens(), keys.reloadInterval()), signatureProvider);
     }
 
     public boolean encryptsAtRest() {
@@ -283,7 +297,7 @@ public final class KeyManager implements KeyRingSource, AutoCloseable {
                 log.warn("signing key {} is left out of the ring: {}", row.kid(), e.getMessage());
             }
         }
-        return new Loaded(version, List.copyOf(rows), KeyRing.of(members, active.kid()), expiresAt);
+        return new Loaded(version, List.copyOf(rows), KeyRing.of(members, active.kid(), signatureProvider), expiresAt);
     }
 
     private SigningKey decode(StoredKey row) {
