@@ -69,7 +69,7 @@ public final class Database implements AutoCloseable {
         this.engine = engine;
         this.location = location;
         this.users = new JdbcUserStore(dataSource, engine);
-        this.sessions = new JdbcSessionStore(dataSource);
+        this.sessions = new JdbcSessionStore(dataSource, engine);
         this.secrets = new JdbcSecretStore(dataSource);
         this.signingKeys = new JdbcSigningKeyStore(dataSource, engine);
         this.audit = new JdbcAuditStore(dataSource);

@@ -17,6 +17,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -42,6 +44,15 @@ public final class LatchkeyMetrics implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gcMetrics;
+    /**
+     * The request timers by label set. Building a meter and asking the registry for it costs
+     * more than recording; the label sets are bounded (see above), so each is built once.
+     */
+    private final ConcurrentMap<RequestLabels, Timer> requestTimers = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Counter> loginCounters = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Counter> refreshCounters = new ConcurrentHashMap<>();
+
+    private record RequestLabels(String method, String route, int status) {}
 
     private LatchkeyMetrics(PrometheusMeterRegistry registry, JvmGcMetrics gcMetrics) {
         this.registry = registry;
@@ -69,19 +80,19 @@ public final class LatchkeyMetrics implements AutoCloseable {
 
     /** One answered HTTP request; {@code route} is the matched route template or {@link #UNMATCHED}. */
     public void recordRequest(String method, String route, int status, long durationNanos) {
-        Timer.builder("http.server.requests")
+        requestTimers.computeIfAbsent(new RequestLabels(method, route, status), labels -> Timer.builder("http.server.requests")
                 .description("HTTP requests answered, by method, route template and status")
-                .tag("method", method)
-                .tag("route", route)
-                .tag("status", Integer.toString(status))
+                .tag("method", labels.method())
+                .tag("route", labels.route())
+                .tag("status", Integer.toString(labels.status()))
                 .serviceLevelObjectives(LATENCY_BUCKETS)
-                .register(registry)
+                .register(registry))
                 .record(durationNanos, TimeUnit.NANOSECONDS);
     }
 
     /** A login attempt's outcome: {@code success} or the lowercased error code (invalid_credentials, rate_limited...). */
     public void recordLogin(String outcome) {
-        loginCounter(registry, outcome).increment();
+        loginCounters.computeIfAbsent(outcome, o -> loginCounter(registry, o)).increment();
     }
 
     /**
@@ -89,7 +100,7 @@ public final class LatchkeyMetrics implements AutoCloseable {
      * csrf_failed (or another lowercased error code).
      */
     public void recordRefresh(String outcome) {
-        refreshCounter(registry, outcome).increment();
+        refreshCounters.computeIfAbsent(outcome, o -> refreshCounter(registry, o)).increment();
     }
 
     /** Exposes the live sessions count kept by {@code gauge} (refreshed in the background, never on a scrape). */

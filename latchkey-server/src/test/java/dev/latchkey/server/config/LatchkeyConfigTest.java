@@ -3,6 +3,7 @@ package dev.latchkey.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.latchkey.server.keys.SignatureProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +51,7 @@ class LatchkeyConfigTest {
         assertThat(c.databasePoolSize()).isEqualTo(10);
         assertThat(c.redisUrl()).isNull();
         assertThat(c.signingKey().generated()).isTrue();
+        assertThat(c.signingKey().signatureProvider()).isEqualTo(SignatureProvider.AUTO);
         assertThat(c.bootstrapAdmin()).isNull();
         assertThat(c.trustedProxies()).isEmpty();
         assertThat(c.demo()).isTrue();
@@ -132,8 +134,10 @@ class LatchkeyConfigTest {
                 "LATCHKEY_REDIS_URL", "redis://cache:6379",
                 "LATCHKEY_SIGNING_KEY_FILE", "/run/secrets/key.pem",
                 "LATCHKEY_BOOTSTRAP_ADMIN_EMAIL", "admin@example.com",
-                "LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD", " spaces kept at both ends ");
+                "LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD", " spaces kept at both ends ",
+                "LATCHKEY_CRYPTO_PROVIDER", "JDK");
 
+        assertThat(c.signingKey().signatureProvider()).isEqualTo(SignatureProvider.JDK);
         assertThat(c.passwords().minLength()).isEqualTo(8);
         assertThat(c.passwords().algorithm()).isEqualTo("bcrypt");
         assertThat(c.passwords().bcryptCost()).isEqualTo(13);
@@ -207,6 +211,7 @@ class LatchkeyConfigTest {
         "LATCHKEY_ALLOWED_ORIGINS          | ' , '               | lists no origin",
         "LATCHKEY_PASSWORD_MIN_LENGTH      | 7                   | out of range",
         "LATCHKEY_PASSWORD_HASH            | md5                 | not supported",
+        "LATCHKEY_CRYPTO_PROVIDER          | openssl             | use auto, native or jdk",
         "LATCHKEY_BCRYPT_COST              | 9                   | out of range",
         "LATCHKEY_ARGON2_MEMORY_KIB        | 1024                | out of range",
         "LATCHKEY_DATABASE_POOL_SIZE       | 0                   | out of range",

@@ -18,17 +18,32 @@ import javax.sql.DataSource;
 
 /**
  * {@link SessionStore} on {@code sessions} (one row per token family) and
- * {@code session_tokens} (every hash the family ever had as current). Same SQL on both engines.
+ * {@code session_tokens} (every hash the family ever had as current). Same SQL on both engines,
+ * except the rotation, which PostgreSQL does in one statement (see {@link #rotate}).
  */
 public final class JdbcSessionStore implements SessionStore {
 
     private static final String COLUMNS = "id, user_id, current_hash, previous_hash, rotated_at, sealed_successor,"
             + " created_at, last_used_at, idle_expires_at, absolute_expires_at, revoked_at, user_agent, ip";
 
-    private final DataSource dataSource;
+    /**
+     * The compare-and-set and the record of the new hash as one statement: the UPDATE's
+     * RETURNING feeds the INSERT, so the insert happens exactly when the compare succeeded, and a
+     * single statement is atomic without an explicit transaction (one round trip instead of
+     * three: UPDATE, INSERT, COMMIT).
+     */
+    private static final String ROTATE_POSTGRESQL = "WITH rotated AS ("
+            + "UPDATE sessions SET current_hash = ?, previous_hash = current_hash, rotated_at = ?,"
+            + " sealed_successor = ?, last_used_at = ?, idle_expires_at = ?"
+            + " WHERE id = ? AND current_hash = ? AND revoked_at IS NULL RETURNING id)"
+            + " INSERT INTO session_tokens (hash, session_id) SELECT ?, id FROM rotated";
 
-    public JdbcSessionStore(DataSource dataSource) {
+    private final DataSource dataSource;
+    private final Engine engine;
+
+    public JdbcSessionStore(DataSource dataSource, Engine engine) {
         this.dataSource = dataSource;
+        this.engine = engine;
     }
 
     @Override
@@ -79,6 +94,21 @@ public final class JdbcSessionStore implements SessionStore {
     @Override
     public boolean rotate(String sessionId, String expectedCurrentHash, String newHash, byte[] sealedSuccessor,
                           Instant now, Instant newIdleExpiresAt) {
+        if (engine == Engine.POSTGRESQL) {
+            return Sql.withConnection(dataSource, connection -> {
+                try (PreparedStatement statement = connection.prepareStatement(ROTATE_POSTGRESQL)) {
+                    statement.setString(1, newHash);
+                    setInstant(statement, 2, now);
+                    setBytes(statement, 3, sealedSuccessor);
+                    setInstant(statement, 4, now);
+                    setInstant(statement, 5, newIdleExpiresAt);
+                    statement.setString(6, sessionId);
+                    statement.setString(7, expectedCurrentHash);
+                    statement.setString(8, newHash);
+                    return statement.executeUpdate() == 1;
+                }
+            });
+        }
         String sql = "UPDATE sessions SET current_hash = ?, previous_hash = current_hash, rotated_at = ?,"
                 + " sealed_successor = ?, last_used_at = ?, idle_expires_at = ?"
                 + " WHERE id = ? AND current_hash = ? AND revoked_at IS NULL";
