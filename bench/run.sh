@@ -10,6 +10,15 @@ JAVA_HOME=${JAVA_HOME:-$("$root/latchkey" --print-java-home)}
 export JAVA_HOME
 jar="$root/latchkey-server/target/latchkey-server.jar"
 
+# wrk (Debian's package) drives the verify scenario (see WrkRunner); without it the Java client does
+if ! command -v wrk >/dev/null; then
+  echo "bench: installing wrk from Debian's packages" >&2
+  if [ "$(id -u)" = 0 ]; then sudo=(); else sudo=(sudo -n); fi
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk >/dev/null 2>&1 \
+    || { "${sudo[@]}" apt-get update -qq >/dev/null 2>&1 && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+         apt-get install -y -qq --no-install-recommends wrk >/dev/null 2>&1; } \
+    || echo "bench: wrk could not be installed; verify runs on the Java load generator" >&2
+fi
 echo "bench: building the server and the load generator..." >&2
 (cd "$root" && ./mvnw -B -q -DskipTests -pl latchkey-server,bench -am package) >&2
 # Maven leaves an up-to-date jar untouched; touching it tells ./latchkey that the jar is as new

@@ -136,8 +136,12 @@ public final class CompareBench {
             default -> throw new IllegalArgumentException("unknown scenario " + scenario);
         };
         BenchMain.say("%s, %d clients, %s...", scenario, clients, target.label());
-        RunResult r = LoadRunner.run(s, target.name(), "shared", clients, options.warmup(), options.duration(),
-                target.server().pid());
+        // verify through wrk when it is installed (bench/run.sh installs it): see WrkRunner
+        RunResult r = scenario.equals("verify") && WrkRunner.available()
+                ? WrkRunner.verify(target.name(), target.base(), target.origin(), clients, options.warmup(),
+                        options.duration(), target.server().pid(), Path.of(System.getProperty("java.io.tmpdir")))
+                : LoadRunner.run(s, target.name(), "shared", clients, options.warmup(), options.duration(),
+                        target.server().pid());
         BenchMain.say("  %s %s %d: %.0f req/s, p50 %.2f ms, p99 %.2f ms, max %.2f ms, %d errors %s, RSS %d MiB, "
                         + "CPU server %.2f bench %.2f other %.2f, load %s",
                 target.label(), scenario, clients, r.requestsPerSecond(), r.millis(50), r.millis(99), r.maxMillis(),

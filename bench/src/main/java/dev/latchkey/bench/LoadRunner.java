@@ -144,15 +144,15 @@ final class LoadRunner {
     }
 
     /** The run's phases, in {@link System#nanoTime()} units; written before the start signal. */
-    private static final class Window {
+    static final class Window {
         long warmEnd;
         long end;
     }
 
     /** Samples VmRSS of the server, and CPU times at the edges of the measured window. */
-    private static final class Sampler implements Runnable {
+    static final class Sampler implements Runnable {
         private final long serverPid;
-        private final long selfPid = ProcessHandle.current().pid();
+        private final long selfPid;
         private final long warmEnd;
         private final long end;
         final AtomicLong maxRssKib = new AtomicLong(-1);
@@ -166,7 +166,13 @@ final class LoadRunner {
         volatile String loadAtEnd = "?";
 
         Sampler(long serverPid, Window window) {
+            this(serverPid, ProcessHandle.current().pid(), window);
+        }
+
+        /** {@code loadPid}: the load generator's process (this one, or an external one such as wrk). */
+        Sampler(long serverPid, long loadPid, Window window) {
             this.serverPid = serverPid;
+            this.selfPid = loadPid;
             this.warmEnd = window.warmEnd;
             this.end = window.end;
         }

@@ -79,7 +79,7 @@ final class MixedScenario implements Scenario {
                 loginPercent});
     }
 
-    private static final class MixedWorker implements Worker {
+    static final class MixedWorker implements Worker {
         private final List<LatchkeyHttp> targets;
         private final String email;
         private final String password;
@@ -97,6 +97,11 @@ final class MixedScenario implements Scenario {
             this.email = email;
             this.password = password;
             this.calls = index; // spread the logins and refreshes of different clients over time
+        }
+
+        /** The access token of the last login or refresh (null before {@link #open()}). */
+        String accessToken() {
+            return accessToken;
         }
 
         private LatchkeyHttp next() {
