@@ -31,7 +31,10 @@ default=()
 # per-core figures for the ceilings (one thread = one core)
 python3 - "$out/jmh-result.json" "$out/jmh-ceilings.properties" <<'PY'
 import json, os, sys
+# rs256Sign/rs256Verify: the native provider the server uses (LATCHKEY_CRYPTO_PROVIDER=auto); *Jdk: the JDK's
 names = {"rs256Sign": "rs256.sign.ops_per_s_per_core", "rs256Verify": "rs256.verify.ops_per_s_per_core",
+         "rs256SignJdk": "rs256.sign.jdk.ops_per_s_per_core", "rs256VerifyJdk": "rs256.verify.jdk.ops_per_s_per_core",
+         "rs256VerifyRemembered": "rs256.verify.remembered.ops_per_s_per_core",
          "argon2idVerify": "argon2id.verify.ms", "bcrypt12Verify": "bcrypt12.verify.ms",
          "refreshDecision": "refresh.decision.ops_per_s_per_core"}
 # the store's rotation, per engine (throughput mode, one thread: the average time is its inverse)

@@ -69,8 +69,8 @@ public final class AccessTokenVerifier {
             JWTClaimNames.ISSUER, JWTClaimNames.AUDIENCE, JWTClaimNames.SUBJECT, JWTClaimNames.JWT_ID,
             JWTClaimNames.ISSUED_AT, JWTClaimNames.EXPIRATION_TIME, CLIENT_ID, ROLE, SESSION_ID);
 
-    /** How many verified tokens are remembered: about 1 KiB each. */
-    static final int REMEMBERED_TOKENS = 4096;
+    /** How many verified tokens are remembered by default: about 1 KiB each. */
+    public static final int REMEMBERED_TOKENS = 4096;
 
     /** A token that passed every check against {@code ring}; {@code notBefore} may be null. */
     private record Verified(KeyRing ring, AccessTokenClaims claims, Instant notBefore) {}
@@ -79,14 +79,20 @@ public final class AccessTokenVerifier {
     private final Supplier<KeyRing> keys;
     private final Clock clock;
     private final long leewayMillis;
-    private final Cache<String, Verified> verified = Caffeine.newBuilder().maximumSize(REMEMBERED_TOKENS).build();
+    private final Cache<String, Verified> verified;
 
     public AccessTokenVerifier(Supplier<KeyRing> keys, TokenSettings settings, Clock clock) {
+        this(keys, settings, clock, REMEMBERED_TOKENS);
+    }
+
+    /** {@code rememberedTokens}: how many verified tokens to remember (0: none, every call verifies in full). */
+    public AccessTokenVerifier(Supplier<KeyRing> keys, TokenSettings settings, Clock clock, int rememberedTokens) {
         Objects.requireNonNull(keys, "keys");
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(clock, "clock");
         this.keys = keys;
         this.clock = clock;
+        this.verified = Caffeine.newBuilder().maximumSize(Math.max(0, rememberedTokens)).build();
         this.leewayMillis = AccessTokenClaimsVerifier.leewaySeconds(settings) * 1000;
         processor = new DefaultJWTProcessor<>();
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(
