@@ -1,5 +1,6 @@
 package dev.latchkey.server;
 
+import com.nimbusds.jose.JWSAlgorithm;
 import dev.latchkey.core.tokens.SigningKeyStore.StoredKey;
 import dev.latchkey.server.cli.UsersCommand;
 import dev.latchkey.server.config.LatchkeyConfig;
@@ -7,9 +8,11 @@ import dev.latchkey.server.keys.KeyManager;
 import dev.latchkey.store.Database;
 import dev.latchkey.store.DatabaseSettings;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -53,8 +56,30 @@ final class KeysCommand implements Runnable {
         }
     }
 
+    /** The options of the commands that change the keys (generate, rotate). */
+    static final class ChangeOptions {
+        @Option(names = "--alg", defaultValue = "RS256",
+                description = "algorithm of a generated key: RS256 (default) or ES256")
+        String alg;
+
+        @Option(names = "--force", description = "even when the active key was imported from configuration")
+        boolean force;
+    }
+
+    /**
+     * Opens the keys and applies {@code change} with the chosen algorithm, once
+     * {@link #requireLatchkeyManaged} allows it; {@code what} names the command in a refusal.
+     */
+    <T> T change(ChangeOptions options, String what, BiFunction<KeyManager, JWSAlgorithm, T> change) {
+        JWSAlgorithm algorithm = algorithm(options.alg);
+        return withKeys(keys -> {
+            requireLatchkeyManaged(keys, options.force, what);
+            return change.apply(keys, algorithm);
+        });
+    }
+
     /** Refuses to change keys when the active one is operator-managed (imported from configuration). */
-    void requireLatchkeyManaged(KeyManager keys, boolean force, String what) {
+    private void requireLatchkeyManaged(KeyManager keys, boolean force, String what) {
         LatchkeyConfig.SigningKeySettings settings = host.config().signingKey();
         if (!settings.generated()) {
             throw new KeysCommandException("the signing key is configured by "
@@ -106,18 +131,12 @@ final class KeysCommand implements Runnable {
         @CommandLine.ParentCommand
         KeysCommand command;
 
-        @Option(names = "--alg", defaultValue = "RS256", description = "RS256 (default) or ES256")
-        String alg;
-
-        @Option(names = "--force", description = "even when the active key was imported from configuration")
-        boolean force;
+        @CommandLine.Mixin
+        ChangeOptions options;
 
         @Override
         public Integer call() {
-            StoredKey key = command.withKeys(keys -> {
-                command.requireLatchkeyManaged(keys, force, "generate");
-                return keys.generate(algorithm(alg));
-            });
+            StoredKey key = command.change(options, "generate", KeyManager::generate);
             command.out().println("generated " + key.kid() + " (" + key.algorithm()
                     + "): published, not signing yet; 'latchkey keys rotate' activates it");
             return 0;
@@ -132,27 +151,27 @@ final class KeysCommand implements Runnable {
         @CommandLine.ParentCommand
         KeysCommand command;
 
-        @Option(names = "--alg", defaultValue = "RS256", description = "for a generated key: RS256 (default) or ES256")
-        String alg;
-
-        @Option(names = "--force", description = "even when the active key was imported from configuration")
-        boolean force;
+        @CommandLine.Mixin
+        ChangeOptions options;
 
         @Override
         public Integer call() {
-            String[] result = command.withKeys(keys -> {
-                command.requireLatchkeyManaged(keys, force, "rotate");
+            Rotation rotation = command.change(options, "rotate", (keys, algorithm) -> {
                 String previous = keys.active().map(StoredKey::kid).orElse(null);
-                StoredKey activated = keys.rotate(algorithm(alg));
-                return new String[] {previous, activated.kid(), activated.algorithm(), keys.retention().toString()};
+                return new Rotation(previous, keys.rotate(algorithm), keys.retention());
             });
-            command.out().println("rotated: " + result[1] + " (" + result[2] + ") signs now"
-                    + (result[0] == null ? "" : "; " + result[0] + " stays published for " + result[3]));
+            StoredKey activated = rotation.activated();
+            command.out().println("rotated: " + activated.kid() + " (" + activated.algorithm() + ") signs now"
+                    + (rotation.previous() == null ? ""
+                    : "; " + rotation.previous() + " stays published for " + rotation.retention()));
             return 0;
+        }
+
+        private record Rotation(String previous, StoredKey activated, Duration retention) {
         }
     }
 
-    private static com.nimbusds.jose.JWSAlgorithm algorithm(String name) {
+    private static JWSAlgorithm algorithm(String name) {
         try {
             return KeyManager.algorithm(name);
         } catch (IllegalArgumentException e) {
