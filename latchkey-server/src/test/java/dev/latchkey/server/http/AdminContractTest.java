@@ -376,5 +376,7 @@ abstract class AdminContractTest {
             assertThat(reply.json().get("fields").size()).as(query).isEqualTo(1);
         }
         assertThat(asAdmin("GET", "/api/admin/users?limit=200", null).status()).isEqualTo(200);
+        // blank is absent, as for the audit trail's listing: the default page from the start
+        assertThat(asAdmin("GET", "/api/admin/users?limit=%20&cursor=", null).status()).isEqualTo(200);
     }
 }
