@@ -9,7 +9,6 @@ import dev.latchkey.core.audit.AuditStore;
 import dev.latchkey.core.audit.StoredAuditEvent;
 import dev.latchkey.core.errors.ErrorCode;
 import dev.latchkey.core.errors.LatchkeyException;
-import dev.latchkey.core.tokens.AccessTokenClaims;
 import dev.latchkey.core.accounts.Roles;
 import io.javalin.config.RoutesConfig;
 import java.util.Set;

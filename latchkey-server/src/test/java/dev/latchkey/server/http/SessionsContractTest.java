@@ -6,48 +6,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.latchkey.server.Browser;
 import dev.latchkey.server.Client;
 import dev.latchkey.server.Client.Reply;
-import dev.latchkey.testkit.MutableClock;
-import dev.latchkey.server.TestServer;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Every line of the contract's refresh semantics, the CSRF rules of the cookie routes, and the
  * session endpoints, over real HTTP on a real database. The clock is moved by hand (only ever
  * forward) instead of sleeping; sessions here live 1 h idle and 3 h at most.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class SessionsContractTest {
-    static final String PASSWORD = "correct horse battery staple";
-    private static final AtomicInteger USERS = new AtomicInteger();
-
-    final MutableClock clock = new MutableClock();
-    TestServer server;
-    Client client;
-
-    abstract TestServer.Engine engine();
-
-    @BeforeAll
-    void startServer() {
-        server = TestServer.start(engine(), clock, Map.of(
-                "LATCHKEY_REFRESH_TOKEN_TTL", "1h",
-                "LATCHKEY_SESSION_MAX_AGE", "3h"));
-        client = new Client(server.baseUrl());
-    }
-
-    @AfterAll
-    void stopServer() {
-        server.close();
+abstract class SessionsContractTest extends ContractSuite {
+    @Override
+    Map<String, String> settings() {
+        return Map.of("LATCHKEY_REFRESH_TOKEN_TTL", "1h", "LATCHKEY_SESSION_MAX_AGE", "3h");
     }
 
     Browser loggedIn() {
         Browser browser = new Browser(client);
-        String email = "s" + USERS.incrementAndGet() + "-" + System.nanoTime() + "@example.com";
+        String email = newEmail("s");
         assertThat(browser.register(email, PASSWORD).status()).isEqualTo(201);
         return browser;
     }
