@@ -253,6 +253,22 @@ abstract class UsersCliContractTest {
     }
 
     @Test
+    void importRefusesABcryptCostAboveTheMaximumInOneLine() throws Exception {
+        String email = "imp-costly" + System.nanoTime() + "@example.com";
+        Path file = Files.createTempFile("import", ".csv");
+        Files.write(file, List.of("email,role,password_hash",
+                email + ",user,$2y$20$.vGA1O9wmRjrwAVXD98HNOgsNpDczlqm3Jq7KnEd1rVAGv3Fykk1a"));
+
+        Run run = cli("users", "import", file.toString());
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.out().strip()).isEqualTo("imported 0, skipped 0 existing, 1 invalid");
+        assertThat(run.err().lines().toList()).singleElement().asString()
+                .startsWith("latchkey: " + file.getFileName() + ":2: password_hash bcrypt cost 20 is above 16");
+        assertThat(server.server().database().users().findByEmail(email)).isEmpty();
+    }
+
+    @Test
     void importTakesOverHashesOfOtherBcryptAndArgon2ImplementationsAndTheyLogIn() throws Exception {
         String tag = "imp" + System.nanoTime();
         Map<String, String> passwords = new java.util.LinkedHashMap<>();
