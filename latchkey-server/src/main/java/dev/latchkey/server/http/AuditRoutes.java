@@ -85,7 +85,7 @@ final class AuditRoutes {
         view.put("outcome", e.outcome().wireName());
         view.put("userId", e.userId());
         view.put("sessionId", e.sessionId());
-        view.put("ip", e.ip());
+        view.put("ip", ClientAddress.canonical(e.ip()));
         view.put("userAgent", e.userAgent());
         view.put("details", details(stored.detailsJson()));
         return view;

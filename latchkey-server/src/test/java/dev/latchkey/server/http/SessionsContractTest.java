@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.latchkey.server.Browser;
 import dev.latchkey.server.Client;
 import dev.latchkey.server.Client.Reply;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -256,6 +257,18 @@ abstract class SessionsContractTest extends ContractSuite {
     }
 
     @Test
+    void aSessionOpenedOverIpv6ShowsTheAddressInItsCanonicalForm() {
+        // Jetty gives the peer as [0:0:0:0:0:0:0:1]; RFC 5952 writes ::1
+        Client overIpv6 = new Client("http://[::1]:" + URI.create(server.baseUrl()).getPort());
+        Browser browser = new Browser(overIpv6);
+        assertThat(browser.register(newEmail("v6-"), PASSWORD).status()).isEqualTo(201);
+
+        JsonNode list = browser.get("/auth/sessions").json();
+
+        assertThat(list).singleElement().satisfies(s -> assertThat(s.get("ip").asText()).isEqualTo("::1"));
+    }
+
+    @Test
     void sessionsListShowsDevicesAndTheCurrentOne() {
         Browser first = loggedIn();
         Browser second = secondLogin(first);
@@ -269,7 +282,7 @@ abstract class SessionsContractTest extends ContractSuite {
             assertThat(s.get("createdAt").asText()).isNotBlank();
             assertThat(s.get("lastUsedAt").asText()).isNotBlank();
             assertThat(s.get("expiresAt").asText()).isNotBlank();
-            assertThat(s.get("ip").asText()).isIn("127.0.0.1", "0:0:0:0:0:0:0:1");
+            assertThat(s.get("ip").asText()).isIn("127.0.0.1", "::1");
             assertThat(s.has("userAgent")).isTrue();
             current += s.get("current").asBoolean() ? 1 : 0;
         }
