@@ -1,7 +1,9 @@
 package dev.latchkey.server;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import dev.latchkey.core.audit.AuditEventType;
 import dev.latchkey.core.tokens.SigningKeyStore.StoredKey;
+import dev.latchkey.server.audit.CommandLineAudit;
 import dev.latchkey.server.cli.UsersCommand;
 import dev.latchkey.server.config.LatchkeyConfig;
 import dev.latchkey.server.keys.KeyManager;
@@ -10,7 +12,9 @@ import dev.latchkey.store.DatabaseSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -50,9 +54,13 @@ final class KeysCommand implements Runnable {
     }
 
     <T> T withKeys(Function<KeyManager, T> work) {
+        return withDatabase((database, keys) -> work.apply(keys));
+    }
+
+    private <T> T withDatabase(BiFunction<Database, KeyManager, T> work) {
         LatchkeyConfig config = host.config();
         try (Database database = Database.open(new DatabaseSettings(config.databaseUrl(), config.dataDirectory(), 2))) {
-            return work.apply(KeyManager.forConfig(database.signingKeys(), config, Clock.systemUTC()));
+            return work.apply(database, KeyManager.forConfig(database.signingKeys(), config, Clock.systemUTC()));
         }
     }
 
@@ -68,13 +76,18 @@ final class KeysCommand implements Runnable {
 
     /**
      * Opens the keys and applies {@code change} with the chosen algorithm, once
-     * {@link #requireLatchkeyManaged} allows it; {@code what} names the command in a refusal.
+     * {@link #requireLatchkeyManaged} allows it ({@code what} names the command in a refusal),
+     * then records it in the audit trail as {@code type} with the {@code details} of its result.
      */
-    <T> T change(ChangeOptions options, String what, BiFunction<KeyManager, JWSAlgorithm, T> change) {
+    <T> T change(ChangeOptions options, String what, AuditEventType type,
+                 BiFunction<KeyManager, JWSAlgorithm, T> change, Function<T, Map<String, String>> details) {
         JWSAlgorithm algorithm = algorithm(options.alg);
-        return withKeys(keys -> {
+        return withDatabase((database, keys) -> {
             requireLatchkeyManaged(keys, options.force, what);
-            return change.apply(keys, algorithm);
+            T result = change.apply(keys, algorithm);
+            new CommandLineAudit(database.audit(), Clock.systemUTC(), host.terminal().err())
+                    .record(type, null, details.apply(result));
+            return result;
         });
     }
 
@@ -136,7 +149,8 @@ final class KeysCommand implements Runnable {
 
         @Override
         public Integer call() {
-            StoredKey key = command.change(options, "generate", KeyManager::generate);
+            StoredKey key = command.change(options, "generate", AuditEventType.KEY_GENERATE, KeyManager::generate,
+                    KeysCommand::auditDetails);
             command.out().println("generated " + key.kid() + " (" + key.algorithm()
                     + "): published, not signing yet; 'latchkey keys rotate' activates it");
             return 0;
@@ -156,10 +170,10 @@ final class KeysCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Rotation rotation = command.change(options, "rotate", (keys, algorithm) -> {
+            Rotation rotation = command.change(options, "rotate", AuditEventType.KEY_ROTATE, (keys, algorithm) -> {
                 String previous = keys.active().map(StoredKey::kid).orElse(null);
                 return new Rotation(previous, keys.rotate(algorithm), keys.retention());
-            });
+            }, Rotation::auditDetails);
             StoredKey activated = rotation.activated();
             command.out().println("rotated: " + activated.kid() + " (" + activated.algorithm() + ") signs now"
                     + (rotation.previous() == null ? ""
@@ -168,7 +182,22 @@ final class KeysCommand implements Runnable {
         }
 
         private record Rotation(String previous, StoredKey activated, Duration retention) {
+            Map<String, String> auditDetails() {
+                Map<String, String> details = KeysCommand.auditDetails(activated);
+                if (previous != null) {
+                    details.put("previous", previous);
+                }
+                return details;
+            }
         }
+    }
+
+    /** The key an audit event is about: its kid, then its algorithm. */
+    private static Map<String, String> auditDetails(StoredKey key) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("kid", key.kid());
+        details.put("alg", key.algorithm());
+        return details;
     }
 
     private static JWSAlgorithm algorithm(String name) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.latchkey.core.accounts.User;
+import dev.latchkey.core.audit.AuditQuery;
+import dev.latchkey.core.audit.StoredAuditEvent;
 import dev.latchkey.server.Browser;
 import dev.latchkey.server.Client;
 import dev.latchkey.server.Main;
@@ -209,6 +211,47 @@ abstract class UsersCliContractTest {
         assertThat(cli("users", "set-role", "nobody", "root").err().strip()).startsWith("latchkey: no user");
         Run badRole = cli("users", "set-role", cli("users", "list", "--json").out().contains("\"id\"") ? firstId() : "x", "root");
         assertThat(badRole.err().strip()).isEqualTo("latchkey: role must be one of [admin, user]");
+    }
+
+    @Test
+    void changesAreRecordedInTheAuditTrailNamingTheCommandLine() throws Exception {
+        String email = email("audited");
+        Run create = cli("", Map.of("LATCHKEY_NEW_USER_PASSWORD", PASSWORD), "users", "create", "--email", email);
+        assertThat(create.exit()).as(create.err()).isZero();
+        String id = server.server().database().users().findByEmail(email).orElseThrow().id();
+        cli("", Map.of("LATCHKEY_NEW_USER_PASSWORD", PASSWORD), "users", "create", "--email", email("other-admin"),
+                "--role", "admin"); // so that this user is never the last admin
+        for (String[] command : List.of(new String[] {"set-role", id, "admin"}, new String[] {"logout", id},
+                new String[] {"disable", id}, new String[] {"enable", id}, new String[] {"delete", email})) {
+            List<String> args = new ArrayList<>(List.of("users"));
+            args.addAll(List.of(command));
+            Run run = cli(args.toArray(String[]::new));
+            assertThat(run.exit()).as(run.err()).isZero();
+        }
+
+        List<StoredAuditEvent> events = new ArrayList<>(server.server().database().audit()
+                .find(new AuditQuery(id, null, null, 20)));
+        java.util.Collections.reverse(events); // oldest first
+        assertThat(events).extracting(e -> e.event().type().wireName()).containsExactly(
+                "user.create", "role.change", "logout.forced", "user.disable", "user.enable", "user.delete");
+        assertThat(events).allSatisfy(e -> {
+            assertThat(e.detailsJson()).contains("\"by\":\"cli\"");
+            assertThat(e.event().outcome().wireName()).isEqualTo("success");
+            assertThat(e.event().ip()).isNull();
+        });
+        assertThat(events.get(0).detailsJson()).isEqualTo("{\"role\":\"user\",\"by\":\"cli\"}");
+        assertThat(events.get(1).detailsJson()).isEqualTo("{\"role\":\"admin\",\"by\":\"cli\"}");
+
+        String importedEmail = email("audited-import");
+        Path file = Files.createTempFile("import", ".csv");
+        Files.write(file, List.of("email,role,password_hash", importedEmail + ",user," + NODE_BCRYPTJS_HASH));
+        assertThat(cli("users", "import", file.toString()).exit()).isZero();
+        String importedId = server.server().database().users().findByEmail(importedEmail).orElseThrow().id();
+        assertThat(server.server().database().audit().find(new AuditQuery(importedId, null, null, 20)))
+                .singleElement().satisfies(e -> {
+                    assertThat(e.event().type().wireName()).isEqualTo("user.import");
+                    assertThat(e.detailsJson()).isEqualTo("{\"role\":\"user\",\"by\":\"cli\"}");
+                });
     }
 
     private String firstId() {
