@@ -1,15 +1,22 @@
 package dev.latchkey.server;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import dev.latchkey.core.audit.AuditEventType;
 import dev.latchkey.core.tokens.SigningKeyStore.StoredKey;
+import dev.latchkey.server.audit.CommandLineAudit;
 import dev.latchkey.server.cli.UsersCommand;
 import dev.latchkey.server.config.LatchkeyConfig;
 import dev.latchkey.server.keys.KeyManager;
 import dev.latchkey.store.Database;
 import dev.latchkey.store.DatabaseSettings;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -47,14 +54,45 @@ final class KeysCommand implements Runnable {
     }
 
     <T> T withKeys(Function<KeyManager, T> work) {
+        return withDatabase((database, keys) -> work.apply(keys));
+    }
+
+    private <T> T withDatabase(BiFunction<Database, KeyManager, T> work) {
         LatchkeyConfig config = host.config();
         try (Database database = Database.open(new DatabaseSettings(config.databaseUrl(), config.dataDirectory(), 2))) {
-            return work.apply(KeyManager.forConfig(database.signingKeys(), config, Clock.systemUTC()));
+            return work.apply(database, KeyManager.forConfig(database.signingKeys(), config, Clock.systemUTC()));
         }
     }
 
+    /** The options of the commands that change the keys (generate, rotate). */
+    static final class ChangeOptions {
+        @Option(names = "--alg", defaultValue = "RS256",
+                description = "algorithm of a generated key: RS256 (default) or ES256")
+        String alg;
+
+        @Option(names = "--force", description = "even when the active key was imported from configuration")
+        boolean force;
+    }
+
+    /**
+     * Opens the keys and applies {@code change} with the chosen algorithm, once
+     * {@link #requireLatchkeyManaged} allows it ({@code what} names the command in a refusal),
+     * then records it in the audit trail as {@code type} with the {@code details} of its result.
+     */
+    <T> T change(ChangeOptions options, String what, AuditEventType type,
+                 BiFunction<KeyManager, JWSAlgorithm, T> change, Function<T, Map<String, String>> details) {
+        JWSAlgorithm algorithm = algorithm(options.alg);
+        return withDatabase((database, keys) -> {
+            requireLatchkeyManaged(keys, options.force, what);
+            T result = change.apply(keys, algorithm);
+            new CommandLineAudit(database.audit(), Clock.systemUTC(), host.terminal().err())
+                    .record(type, null, details.apply(result));
+            return result;
+        });
+    }
+
     /** Refuses to change keys when the active one is operator-managed (imported from configuration). */
-    void requireLatchkeyManaged(KeyManager keys, boolean force, String what) {
+    private void requireLatchkeyManaged(KeyManager keys, boolean force, String what) {
         LatchkeyConfig.SigningKeySettings settings = host.config().signingKey();
         if (!settings.generated()) {
             throw new KeysCommandException("the signing key is configured by "
@@ -106,18 +144,13 @@ final class KeysCommand implements Runnable {
         @CommandLine.ParentCommand
         KeysCommand command;
 
-        @Option(names = "--alg", defaultValue = "RS256", description = "RS256 (default) or ES256")
-        String alg;
-
-        @Option(names = "--force", description = "even when the active key was imported from configuration")
-        boolean force;
+        @CommandLine.Mixin
+        ChangeOptions options;
 
         @Override
         public Integer call() {
-            StoredKey key = command.withKeys(keys -> {
-                command.requireLatchkeyManaged(keys, force, "generate");
-                return keys.generate(algorithm(alg));
-            });
+            StoredKey key = command.change(options, "generate", AuditEventType.KEY_GENERATE, KeyManager::generate,
+                    KeysCommand::auditDetails);
             command.out().println("generated " + key.kid() + " (" + key.algorithm()
                     + "): published, not signing yet; 'latchkey keys rotate' activates it");
             return 0;
@@ -132,27 +165,42 @@ final class KeysCommand implements Runnable {
         @CommandLine.ParentCommand
         KeysCommand command;
 
-        @Option(names = "--alg", defaultValue = "RS256", description = "for a generated key: RS256 (default) or ES256")
-        String alg;
-
-        @Option(names = "--force", description = "even when the active key was imported from configuration")
-        boolean force;
+        @CommandLine.Mixin
+        ChangeOptions options;
 
         @Override
         public Integer call() {
-            String[] result = command.withKeys(keys -> {
-                command.requireLatchkeyManaged(keys, force, "rotate");
+            Rotation rotation = command.change(options, "rotate", AuditEventType.KEY_ROTATE, (keys, algorithm) -> {
                 String previous = keys.active().map(StoredKey::kid).orElse(null);
-                StoredKey activated = keys.rotate(algorithm(alg));
-                return new String[] {previous, activated.kid(), activated.algorithm(), keys.retention().toString()};
-            });
-            command.out().println("rotated: " + result[1] + " (" + result[2] + ") signs now"
-                    + (result[0] == null ? "" : "; " + result[0] + " stays published for " + result[3]));
+                return new Rotation(previous, keys.rotate(algorithm), keys.retention());
+            }, Rotation::auditDetails);
+            StoredKey activated = rotation.activated();
+            command.out().println("rotated: " + activated.kid() + " (" + activated.algorithm() + ") signs now"
+                    + (rotation.previous() == null ? ""
+                    : "; " + rotation.previous() + " stays published for " + rotation.retention()));
             return 0;
+        }
+
+        private record Rotation(String previous, StoredKey activated, Duration retention) {
+            Map<String, String> auditDetails() {
+                Map<String, String> details = KeysCommand.auditDetails(activated);
+                if (previous != null) {
+                    details.put("previous", previous);
+                }
+                return details;
+            }
         }
     }
 
-    private static com.nimbusds.jose.JWSAlgorithm algorithm(String name) {
+    /** The key an audit event is about: its kid, then its algorithm. */
+    private static Map<String, String> auditDetails(StoredKey key) {
+        Map<String, String> details = new LinkedHashMap<>();
+        details.put("kid", key.kid());
+        details.put("alg", key.algorithm());
+        return details;
+    }
+
+    private static JWSAlgorithm algorithm(String name) {
         try {
             return KeyManager.algorithm(name);
         } catch (IllegalArgumentException e) {

@@ -5,6 +5,7 @@ import dev.latchkey.core.accounts.AccountService;
 import dev.latchkey.core.administration.UserAdministration;
 import dev.latchkey.core.errors.ErrorCode;
 import dev.latchkey.core.errors.LatchkeyException;
+import dev.latchkey.core.passwords.BcryptHasher;
 import dev.latchkey.core.passwords.BreachCheck;
 import dev.latchkey.core.passwords.CommonPasswords;
 import dev.latchkey.core.passwords.HashingPool;
@@ -235,8 +236,9 @@ public final class LatchkeyServer implements AutoCloseable {
     /** The password hashing the configuration asks for (the command line's import and create use it too). */
     public static PasswordHashing passwordHashing(LatchkeyConfig config, SecureRandom random) {
         LatchkeyConfig.PasswordSettings pw = config.passwords();
+        Logger passwordLog = LoggerFactory.getLogger(BcryptHasher.class);
         return PasswordHashing.configured(pw.algorithm(), pw.argon2MemoryKib(), pw.argon2Iterations(),
-                pw.argon2Parallelism(), pw.bcryptCost(), random);
+                pw.argon2Parallelism(), pw.bcryptCost(), random, passwordLog::warn);
     }
 
     public static PasswordPolicy passwordPolicy(LatchkeyConfig config) {

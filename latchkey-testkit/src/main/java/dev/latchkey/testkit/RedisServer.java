@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,7 +52,7 @@ public final class RedisServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot prepare a directory for the test Redis", e);
         }
-        RedisServer server = new RedisServer(binary, directory, freePort());
+        RedisServer server = new RedisServer(binary, directory, FreePorts.any());
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "latchkey-test-redis-stop"));
         server.startProcess();
         return server;
@@ -153,15 +152,6 @@ public final class RedisServer implements AutoCloseable {
             return Files.readString(directory.resolve("redis.log"));
         } catch (IOException e) {
             return "(no log)";
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

@@ -188,21 +188,22 @@ public final class AccountService {
     /**
      * Takes over an account from another application with its existing password hash (bcrypt or
      * argon2id, see {@link ImportedHashes}); the hash is verified at login and upgraded then.
-     * Returns false when an account with that email exists (nothing is changed).
+     * Returns the account made, or empty when one with that email exists (nothing is changed).
      *
      * @throws LatchkeyException {@code VALIDATION_FAILED} naming {@code email}, {@code role} or {@code password_hash}
      */
-    public boolean importUser(String email, String role, String passwordHash) {
+    public Optional<User> importUser(String email, String role, String passwordHash) {
         Map<String, String> problems = importProblems(email, role, passwordHash);
         if (!problems.isEmpty()) {
             throw new LatchkeyException(ErrorCode.VALIDATION_FAILED, "The imported account is not valid.", problems);
         }
+        User user = new User(UUID.randomUUID().toString(), Emails.normalize(email).orElseThrow(), role, passwordHash,
+                clock.instant(), null);
         try {
-            users.insert(new User(UUID.randomUUID().toString(), Emails.normalize(email).orElseThrow(), role, passwordHash,
-                    clock.instant(), null));
-            return true;
+            users.insert(user);
+            return Optional.of(user);
         } catch (EmailTakenException e) {
-            return false;
+            return Optional.empty();
         }
     }
 

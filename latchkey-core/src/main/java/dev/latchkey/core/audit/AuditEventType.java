@@ -18,6 +18,14 @@ public enum AuditEventType {
     USER_DISABLE("user.disable"),
     USER_ENABLE("user.enable"),
     USER_DELETE("user.delete"),
+    /** An account made by {@code latchkey users create} (one made over HTTP is a {@link #REGISTER}). */
+    USER_CREATE("user.create"),
+    /** An account taken over with its password hash by {@code latchkey users import}. */
+    USER_IMPORT("user.import"),
+    /** A signing key pre-published by {@code latchkey keys generate}. */
+    KEY_GENERATE("key.generate"),
+    /** A signing key activated by {@code latchkey keys rotate}. */
+    KEY_ROTATE("key.rotate"),
     RATE_LIMITED("rate_limited"),
     PASSWORD_RESET_REQUESTED("password.reset_requested"),
     PASSWORD_RESET("password.reset"),

@@ -6,6 +6,8 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.crypto.Mac;
@@ -40,12 +42,21 @@ import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 public final class BcryptHasher implements PasswordHasher {
 
     public static final int DEFAULT_COST = 12;
+    /**
+     * The highest cost Latchkey verifies, writes or imports. Each step doubles the work: 16 is
+     * some seconds of one core per login, while 31 (the format's limit) would be hours. A
+     * stored hash above it (imported before the cap existed) is refused without running
+     * bcrypt, so one login attempt cannot occupy a hashing thread for that long; such a user
+     * resets the password.
+     */
+    public static final int MAX_COST = 16;
     /** Allowed range for hashes Latchkey writes. */
     static final int MIN_CONFIGURED_COST = 10;
-    static final int MAX_CONFIGURED_COST = 16;
-    /** Range the bcrypt format allows; any of these verifies (an imported hash may be cheap or slow). */
+    static final int MAX_CONFIGURED_COST = MAX_COST;
+    /** The lowest cost the bcrypt format allows; a cheap imported hash verifies (and is upgraded). */
     static final int MIN_COST = 4;
-    static final int MAX_COST = 31;
+    /** The highest cost the bcrypt format allows: such a hash is bcrypt, but above {@link #MAX_COST}. */
+    static final int FORMAT_MAX_COST = 31;
 
     static final int MAX_BCRYPT_BYTES = 72;
     static final String PREHASH_KEY = "latchkey-bcrypt-prehash-v1";
@@ -55,15 +66,28 @@ public final class BcryptHasher implements PasswordHasher {
 
     private final int cost;
     private final SecureRandom random;
+    private final Consumer<String> warnings;
+    private final AtomicBoolean warnedAboveMaxCost = new AtomicBoolean();
 
-    /** @param cost log2 of the work factor, {@value #MIN_CONFIGURED_COST}..{@value #MAX_CONFIGURED_COST} */
+    /** As below, with warnings dropped (tests, and tools that only hash). */
     public BcryptHasher(int cost, SecureRandom random) {
+        this(cost, random, warning -> { });
+    }
+
+    /**
+     * @param cost     log2 of the work factor, {@value #MIN_CONFIGURED_COST}..{@value #MAX_CONFIGURED_COST}
+     * @param warnings told once when a stored hash above {@link #MAX_COST} is refused (the
+     *                 operator's log); once, because a login flood on such accounts would
+     *                 otherwise repeat it for every attempt
+     */
+    public BcryptHasher(int cost, SecureRandom random, Consumer<String> warnings) {
         if (cost < MIN_CONFIGURED_COST || cost > MAX_CONFIGURED_COST) {
             throw new IllegalArgumentException("bcrypt cost must be " + MIN_CONFIGURED_COST + ".."
                     + MAX_CONFIGURED_COST + ", got " + cost);
         }
         this.cost = cost;
         this.random = Objects.requireNonNull(random, "random");
+        this.warnings = Objects.requireNonNull(warnings, "warnings");
     }
 
     public int cost() {
@@ -82,9 +106,19 @@ public final class BcryptHasher implements PasswordHasher {
         }
     }
 
+    /** False for a wrong password, and without running bcrypt for a hash above {@link #MAX_COST}. */
     @Override
     public boolean verify(String password, String encodedHash) {
-        if (parseCost(encodedHash) < 0 || !PasswordBytes.isWellFormed(password)) {
+        int hashCost = parseCost(encodedHash);
+        if (hashCost < 0 || !PasswordBytes.isWellFormed(password)) {
+            return false;
+        }
+        if (hashCost > MAX_COST) {
+            if (warnedAboveMaxCost.compareAndSet(false, true)) {
+                warnings.accept("refused a stored bcrypt hash of cost " + hashCost + ", above the " + MAX_COST
+                        + " Latchkey verifies: such logins fail as a wrong password until the user resets the"
+                        + " password (this is logged once)");
+            }
             return false;
         }
         byte[] input = bcryptInput(password);
@@ -121,7 +155,7 @@ public final class BcryptHasher implements PasswordHasher {
             return -1;
         }
         int parsed = Integer.parseInt(m.group(1));
-        return parsed >= MIN_COST && parsed <= MAX_COST ? parsed : -1;
+        return parsed >= MIN_COST && parsed <= FORMAT_MAX_COST ? parsed : -1;
     }
 
     /** The bytes given to bcrypt: the password's UTF-8 if it fits in 72 bytes, else the pre-hash. */

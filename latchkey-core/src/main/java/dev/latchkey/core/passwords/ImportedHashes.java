@@ -27,7 +27,15 @@ public final class ImportedHashes {
                 return Optional.of("not a valid bcrypt hash ($2a$/$2b$/$2y$, cost, 53 characters of salt and hash)");
             }
             int cost = Integer.parseInt(m.group(1));
-            return cost < 4 || cost > 31 ? Optional.of("bcrypt cost " + cost + " is out of range (4-31)") : Optional.empty();
+            if (cost < BcryptHasher.MIN_COST || cost > BcryptHasher.FORMAT_MAX_COST) {
+                return Optional.of("bcrypt cost " + cost + " is out of range (" + BcryptHasher.MIN_COST + "-"
+                        + BcryptHasher.FORMAT_MAX_COST + ")");
+            }
+            if (cost > BcryptHasher.MAX_COST) {
+                return Optional.of("bcrypt cost " + cost + " is above " + BcryptHasher.MAX_COST
+                        + ", the most Latchkey verifies (each login would take too long): have the user reset the password instead");
+            }
+            return Optional.empty();
         }
         if (hash.startsWith("$argon2id$")) {
             // exactly what verification accepts, parameter bounds included

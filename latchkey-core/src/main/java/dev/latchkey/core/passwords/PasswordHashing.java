@@ -6,6 +6,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * The password hashing the app uses: new hashes with the configured (primary) scheme, and
@@ -72,18 +73,27 @@ public final class PasswordHashing {
                 random);
     }
 
+    /** As below, with warnings dropped (benchmarks and tests that only hash). */
+    public static PasswordHashing configured(String algorithm, int argon2MemoryKiB, int argon2Iterations,
+                                             int argon2Parallelism, int bcryptCost, SecureRandom random) {
+        return configured(algorithm, argon2MemoryKiB, argon2Iterations, argon2Parallelism, bcryptCost, random,
+                warning -> { });
+    }
+
     /**
      * From configuration. Both schemes can always verify; {@code algorithm} picks the one
      * new hashes use.
      *
      * @param algorithm {@code argon2id} or {@code bcrypt} (case-insensitive)
+     * @param warnings  where a warning for the operator goes (a stored hash refused for its cost)
      * @throws IllegalArgumentException for an unknown algorithm or out-of-range parameters
      */
     public static PasswordHashing configured(String algorithm, int argon2MemoryKiB, int argon2Iterations,
-                                             int argon2Parallelism, int bcryptCost, SecureRandom random) {
+                                             int argon2Parallelism, int bcryptCost, SecureRandom random,
+                                             Consumer<String> warnings) {
         Argon2idHasher argon2id = new Argon2idHasher(
                 new Argon2idParameters(argon2MemoryKiB, argon2Iterations, argon2Parallelism), random);
-        BcryptHasher bcrypt = new BcryptHasher(bcryptCost, random);
+        BcryptHasher bcrypt = new BcryptHasher(bcryptCost, random, warnings);
         return switch (algorithm.strip().toLowerCase(Locale.ROOT)) {
             case "argon2id" -> new PasswordHashing(argon2id, List.of(bcrypt), random);
             case "bcrypt" -> new PasswordHashing(bcrypt, List.of(argon2id), random);

@@ -2,9 +2,13 @@ package dev.latchkey.core.passwords;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -120,6 +124,37 @@ class BcryptHasherTest {
 
         assertThat(hasher.verify(composed, hash)).isTrue();
         assertThat(hasher.verify(decomposed, hash)).isFalse();
+    }
+
+    @Test
+    void aStoredHashAboveTheMaximumCostIsAWrongPasswordWithoutRunningBcryptAndWarnsOnce() {
+        List<String> warnings = new ArrayList<>();
+        BcryptHasher capped = new BcryptHasher(10, new SecureRandom(), warnings::add);
+        // the PHP manual's example at cost 31: bcrypt would run for hours before saying anything
+        String cost31 = "$2y$31$.vGA1O9wmRjrwAVXD98HNOgsNpDczlqm3Jq7KnEd1rVAGv3Fykk1a";
+        String cost17 = "$2y$17$.vGA1O9wmRjrwAVXD98HNOgsNpDczlqm3Jq7KnEd1rVAGv3Fykk1a";
+
+        assertTimeoutPreemptively(Duration.ofSeconds(2), () -> {
+            assertThat(capped.recognizes(cost31)).isTrue();
+            assertThat(capped.verify("rasmuslerdorf", cost31)).isFalse();
+            assertThat(capped.verify("rasmuslerdorf", cost17)).isFalse();
+            assertThat(capped.verify("rasmuslerdorf", cost31)).isFalse();
+        });
+        assertThat(warnings).singleElement().asString().contains("cost 31").contains("above the 16");
+        assertThat(BcryptHasher.MAX_COST).isEqualTo(16);
+    }
+
+    @Test
+    void importsAreRefusedAboveTheMaximumCostInOneLine() {
+        String hash = "$2y$%02d$.vGA1O9wmRjrwAVXD98HNOgsNpDczlqm3Jq7KnEd1rVAGv3Fykk1a";
+
+        assertThat(ImportedHashes.problem(hash.formatted(4))).isEmpty();
+        assertThat(ImportedHashes.problem(hash.formatted(16))).isEmpty();
+        assertThat(ImportedHashes.problem(hash.formatted(17))).hasValueSatisfying(problem -> assertThat(problem)
+                .startsWith("bcrypt cost 17 is above 16, the most Latchkey verifies").doesNotContain("\n"));
+        assertThat(ImportedHashes.problem(hash.formatted(31))).hasValueSatisfying(problem -> assertThat(problem)
+                .startsWith("bcrypt cost 31 is above 16"));
+        assertThat(ImportedHashes.problem(hash.formatted(32))).hasValue("bcrypt cost 32 is out of range (4-31)");
     }
 
     @Test

@@ -7,12 +7,14 @@ import dev.latchkey.core.accounts.User;
 import dev.latchkey.core.accounts.UserQuery;
 import dev.latchkey.core.administration.UserAdministration;
 import dev.latchkey.core.administration.UserCursor;
+import dev.latchkey.core.audit.AuditEventType;
 import dev.latchkey.core.errors.ErrorCode;
 import dev.latchkey.core.errors.LatchkeyException;
 import dev.latchkey.core.sessions.RevocationList;
 import dev.latchkey.core.passwords.BreachCheck;
 import dev.latchkey.core.passwords.HashingPool;
 import dev.latchkey.server.LatchkeyServer;
+import dev.latchkey.server.audit.CommandLineAudit;
 import dev.latchkey.server.passwords.PwnedPasswords;
 import dev.latchkey.server.config.LatchkeyConfig;
 import dev.latchkey.store.Database;
@@ -32,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
@@ -74,9 +77,9 @@ public final class UsersCommand implements Runnable {
         spec.commandLine().usage(host.terminal().out());
     }
 
-    /** The services a command works with, on an open database. */
-    record Tools(Database database, AccountService accounts, UserAdministration administration, PrintStream out,
-                 PrintStream err) {}
+    /** The services a command works with, on an open database; {@code audit} records its changes. */
+    record Tools(Database database, AccountService accounts, UserAdministration administration,
+                 CommandLineAudit audit, PrintStream out, PrintStream err) {}
 
     <T> T withTools(Function<Tools, T> work) {
         LatchkeyConfig config = host.config();
@@ -91,7 +94,9 @@ public final class UsersCommand implements Runnable {
             // servers learn of the revocations from the database at their next sync.
             RevocationList unused = new RevocationList(clock, config.tokens().accessTokenTtl());
             UserAdministration administration = new UserAdministration(database.users(), database.sessions(), unused, clock);
-            return work.apply(new Tools(database, accounts, administration, host.terminal().out(), host.terminal().err()));
+            CommandLineAudit audit = new CommandLineAudit(database.audit(), clock, host.terminal().err());
+            return work.apply(new Tools(database, accounts, administration, audit, host.terminal().out(),
+                    host.terminal().err()));
         }
     }
 
@@ -135,6 +140,7 @@ public final class UsersCommand implements Runnable {
             String password = password();
             return users.withTools(tools -> {
                 User user = tools.accounts().create(email, password, role);
+                tools.audit().record(AuditEventType.USER_CREATE, user.id(), Map.of("role", user.role()));
                 tools.out().println("created " + user.role() + " " + describe(user));
                 return 0;
             });
@@ -260,6 +266,7 @@ public final class UsersCommand implements Runnable {
         public Integer call() {
             return users.withTools(tools -> {
                 User user = tools.administration().changeRole(resolve(tools, who).id(), role);
+                tools.audit().record(AuditEventType.ROLE_CHANGE, user.id(), Map.of("role", user.role()));
                 tools.out().println("role of " + describe(user) + " is now " + user.role());
                 return 0;
             });
@@ -274,6 +281,7 @@ public final class UsersCommand implements Runnable {
             return users.withTools(tools -> {
                 User user = resolve(tools, who);
                 tools.administration().disable(user.id());
+                tools.audit().record(AuditEventType.USER_DISABLE, user.id(), Map.of());
                 tools.out().println("disabled " + describe(user) + " and ended its sessions");
                 return 0;
             });
@@ -287,6 +295,7 @@ public final class UsersCommand implements Runnable {
             return users.withTools(tools -> {
                 User user = resolve(tools, who);
                 tools.administration().enable(user.id());
+                tools.audit().record(AuditEventType.USER_ENABLE, user.id(), Map.of());
                 tools.out().println("enabled " + describe(user));
                 return 0;
             });
@@ -301,6 +310,7 @@ public final class UsersCommand implements Runnable {
             return users.withTools(tools -> {
                 User user = resolve(tools, who);
                 int ended = tools.administration().logout(user.id());
+                tools.audit().record(AuditEventType.FORCED_LOGOUT, user.id(), Map.of());
                 tools.out().println("ended " + ended + " session" + (ended == 1 ? "" : "s") + " of " + describe(user));
                 return 0;
             });
@@ -315,6 +325,7 @@ public final class UsersCommand implements Runnable {
             return users.withTools(tools -> {
                 User user = resolve(tools, who);
                 tools.administration().delete(user.id());
+                tools.audit().record(AuditEventType.USER_DELETE, user.id(), Map.of());
                 tools.out().println("deleted " + describe(user));
                 return 0;
             });
@@ -361,12 +372,15 @@ public final class UsersCommand implements Runnable {
             }
             int[] counts = new int[2];
             users.withTools(tools -> {
-                for (ImportFile.Entry entry : parsed.entries()) {
-                    if (tools.accounts().importUser(entry.email(), entry.role(), entry.passwordHash())) {
-                        counts[0]++;
-                    } else {
-                        counts[1]++;
+                try {
+                    for (ImportFile.Entry entry : parsed.entries()) {
+                        Optional<User> imported = tools.accounts().importUser(entry.email(), entry.role(), entry.passwordHash());
+                        imported.ifPresent(user -> tools.audit().add(AuditEventType.USER_IMPORT, user.id(),
+                                Map.of("role", user.role())));
+                        counts[imported.isPresent() ? 0 : 1]++;
                     }
+                } finally {
+                    tools.audit().flush(); // what was imported, also when a later line failed
                 }
                 return null;
             });

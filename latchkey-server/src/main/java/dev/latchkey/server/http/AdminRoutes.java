@@ -14,12 +14,14 @@ import dev.latchkey.core.errors.LatchkeyException;
 import dev.latchkey.core.tokens.AccessTokenClaims;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The admin API under {@code /api/admin}: every route needs a valid token with role
@@ -43,36 +45,17 @@ final class AdminRoutes {
     void register(RoutesConfig routes) {
         routes.get("/api/admin/users", this::list);
         routes.put("/api/admin/users/{id}/role", this::changeRole);
-        routes.post("/api/admin/users/{id}/logout", this::logout);
-        routes.post("/api/admin/users/{id}/disable", this::disable);
-        routes.post("/api/admin/users/{id}/enable", this::enable);
-        routes.delete("/api/admin/users/{id}", this::delete);
+        routes.post("/api/admin/users/{id}/logout", userAction(AuditEventType.FORCED_LOGOUT, administration::logout));
+        routes.post("/api/admin/users/{id}/disable", userAction(AuditEventType.USER_DISABLE, administration::disable));
+        routes.post("/api/admin/users/{id}/enable", userAction(AuditEventType.USER_ENABLE, administration::enable));
+        routes.delete("/api/admin/users/{id}", userAction(AuditEventType.USER_DELETE, administration::delete));
     }
 
     /** {@code ?limit=1..200 (50)&cursor=...&email=<prefix>&role=<role>} → {@code {users, nextCursor}}. */
     private void list(Context ctx) {
         authenticator.requireRole(ctx, ADMINS);
         Map<String, String> problems = new LinkedHashMap<>();
-        int limit = UserAdministration.DEFAULT_PAGE_SIZE;
-        String rawLimit = ctx.queryParam("limit");
-        if (rawLimit != null) {
-            try {
-                limit = Integer.parseInt(rawLimit.strip());
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > UserQuery.MAX_LIMIT) {
-                problems.put("limit", "must be a whole number from 1 to " + UserQuery.MAX_LIMIT);
-            }
-        }
-        UserQuery.Position after = null;
-        String cursor = ctx.queryParam("cursor");
-        if (cursor != null && !cursor.isEmpty()) {
-            after = UserCursor.decode(cursor).orElse(null);
-            if (after == null) {
-                problems.put("cursor", "is not a cursor this server gave out");
-            }
-        }
+        PageRequest<UserQuery.Position> page = PageRequest.read(ctx, UserCursor::decode, problems);
         String email = ctx.queryParam("email");
         String emailPrefix = email == null ? null : email.strip().toLowerCase(Locale.ROOT);
         if (emailPrefix != null && emailPrefix.length() > Emails.MAX_LENGTH) {
@@ -85,12 +68,12 @@ final class AdminRoutes {
         if (!problems.isEmpty()) {
             throw new LatchkeyException(ErrorCode.VALIDATION_FAILED, "The request is not valid.", problems);
         }
-        UserAdministration.Page page = administration.list(new UserQuery(emailPrefix, role, after, limit));
+        UserAdministration.Page found = administration.list(new UserQuery(emailPrefix, role, page.after(), page.limit()));
         List<Map<String, Object>> views = new ArrayList<>();
-        page.users().forEach(u -> views.add(view(u)));
+        found.users().forEach(u -> views.add(view(u)));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("users", views);
-        body.put("nextCursor", page.next() == null ? null : UserCursor.encode(page.next()));
+        body.put("nextCursor", found.next() == null ? null : UserCursor.encode(found.next()));
         ctx.json(body);
     }
 
@@ -104,32 +87,18 @@ final class AdminRoutes {
         ctx.json(view(changed));
     }
 
-    private void logout(Context ctx) {
-        AccessTokenClaims admin = authenticator.requireRole(ctx, ADMINS);
-        administration.logout(ctx.pathParam("id"));
-        audited(ctx, admin, AuditEventType.FORCED_LOGOUT, ctx.pathParam("id"), Map.of());
-        ctx.status(204);
-    }
-
-    private void disable(Context ctx) {
-        AccessTokenClaims admin = authenticator.requireRole(ctx, ADMINS);
-        administration.disable(ctx.pathParam("id"));
-        audited(ctx, admin, AuditEventType.USER_DISABLE, ctx.pathParam("id"), Map.of());
-        ctx.status(204);
-    }
-
-    private void enable(Context ctx) {
-        AccessTokenClaims admin = authenticator.requireRole(ctx, ADMINS);
-        administration.enable(ctx.pathParam("id"));
-        audited(ctx, admin, AuditEventType.USER_ENABLE, ctx.pathParam("id"), Map.of());
-        ctx.status(204);
-    }
-
-    private void delete(Context ctx) {
-        AccessTokenClaims admin = authenticator.requireRole(ctx, ADMINS);
-        administration.delete(ctx.pathParam("id"));
-        audited(ctx, admin, AuditEventType.USER_DELETE, ctx.pathParam("id"), Map.of());
-        ctx.status(204);
+    /**
+     * An action on the user named in the path: admins only, recorded in the audit trail naming
+     * the admin, then {@code 204} with no body.
+     */
+    private Handler userAction(AuditEventType type, Consumer<String> action) {
+        return ctx -> {
+            AccessTokenClaims admin = authenticator.requireRole(ctx, ADMINS);
+            String userId = ctx.pathParam("id");
+            action.accept(userId);
+            audited(ctx, admin, type, userId, Map.of());
+            ctx.status(204);
+        };
     }
 
     /** Records an administrative action against {@code userId}, naming the admin who took it. */

@@ -9,7 +9,6 @@ import dev.latchkey.core.audit.AuditStore;
 import dev.latchkey.core.audit.StoredAuditEvent;
 import dev.latchkey.core.errors.ErrorCode;
 import dev.latchkey.core.errors.LatchkeyException;
-import dev.latchkey.core.tokens.AccessTokenClaims;
 import dev.latchkey.core.accounts.Roles;
 import io.javalin.config.RoutesConfig;
 import java.util.Set;
@@ -21,6 +20,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code GET /api/admin/audit}: the audit trail, newest first, for admins. Filters {@code userId}
@@ -28,9 +28,6 @@ import java.util.Map;
  * {@code cursor} of the previous page's {@code nextCursor} (null on the last page).
  */
 final class AuditRoutes {
-    static final int DEFAULT_LIMIT = 50;
-    static final int MAX_LIMIT = 200;
-
     private final AuditStore store;
     private final Runnable flush;
     private final Authenticator authenticator;
@@ -60,41 +57,22 @@ final class AuditRoutes {
                 problems.put("type", "is not an audit event type");
             }
         }
-        int limit = DEFAULT_LIMIT;
-        String limitText = blankToNull(ctx.queryParam("limit"));
-        if (limitText != null) {
-            try {
-                limit = Integer.parseInt(limitText);
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > MAX_LIMIT) {
-                problems.put("limit", "must be a whole number from 1 to " + MAX_LIMIT);
-            }
-        }
-        AuditQuery.Position before = null;
-        String cursor = blankToNull(ctx.queryParam("cursor"));
-        if (cursor != null) {
-            before = decodeCursor(cursor);
-            if (before == null) {
-                problems.put("cursor", "is not a cursor this endpoint gave");
-            }
-        }
+        PageRequest<AuditQuery.Position> page = PageRequest.read(ctx, AuditRoutes::decodeCursor, problems);
         if (!problems.isEmpty()) {
             throw new LatchkeyException(ErrorCode.VALIDATION_FAILED, "The request is not valid.", problems);
         }
         flush.run();
         // one more than asked tells whether a next page exists
-        List<StoredAuditEvent> found = store.find(new AuditQuery(userId, type, before, limit + 1));
-        boolean more = found.size() > limit;
-        List<StoredAuditEvent> page = more ? found.subList(0, limit) : found;
+        List<StoredAuditEvent> found = store.find(new AuditQuery(userId, type, page.after(), page.limit() + 1));
+        boolean more = found.size() > page.limit();
+        List<StoredAuditEvent> shown = more ? found.subList(0, page.limit()) : found;
         List<Map<String, Object>> events = new ArrayList<>();
-        for (StoredAuditEvent stored : page) {
+        for (StoredAuditEvent stored : shown) {
             events.add(view(stored));
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("events", events);
-        body.put("nextCursor", more ? encodeCursor(page.get(page.size() - 1)) : null);
+        body.put("nextCursor", more ? encodeCursor(shown.get(shown.size() - 1)) : null);
         ctx.json(body);
     }
 
@@ -107,7 +85,7 @@ final class AuditRoutes {
         view.put("outcome", e.outcome().wireName());
         view.put("userId", e.userId());
         view.put("sessionId", e.sessionId());
-        view.put("ip", e.ip());
+        view.put("ip", ClientAddress.canonical(e.ip()));
         view.put("userAgent", e.userAgent());
         view.put("details", details(stored.detailsJson()));
         return view;
@@ -126,16 +104,16 @@ final class AuditRoutes {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
     }
 
-    static AuditQuery.Position decodeCursor(String cursor) {
+    static Optional<AuditQuery.Position> decodeCursor(String cursor) {
         try {
             String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
             String[] parts = raw.split(":");
             if (parts.length != 3 || !parts[0].equals("v1")) {
-                return null;
+                return Optional.empty();
             }
-            return new AuditQuery.Position(Long.parseLong(parts[1]), Long.parseLong(parts[2]));
+            return Optional.of(new AuditQuery.Position(Long.parseLong(parts[1]), Long.parseLong(parts[2])));
         } catch (IllegalArgumentException e) {
-            return null;
+            return Optional.empty();
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.latchkey.server.http;
 
 import dev.latchkey.server.config.Cidr;
+import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
@@ -9,7 +10,9 @@ import java.util.List;
  * The client's IP address. {@code X-Forwarded-For} is believed only hop by hop from the right,
  * and only while the hop that added it is a trusted proxy; with no trusted proxies it is ignored,
  * so a client cannot pick its own address. Only IP literals are ever parsed: a host name in the
- * header is garbage, never looked up.
+ * header is garbage, never looked up. The address is given in one canonical text form (RFC
+ * 5952 for IPv6: {@code ::1}, not Jetty's {@code 0:0:0:0:0:0:0:1}), so that one client is one
+ * rate-limit key and reads the same in the sessions list, the audit trail and the logs.
  */
 final class ClientAddress {
     private final List<Cidr> trustedProxies;
@@ -23,6 +26,10 @@ final class ClientAddress {
      *                      IPv6 in brackets, {@code [::1]}; the brackets are dropped)
      */
     String resolve(String remoteAddress, String forwardedFor) {
+        return canonical(resolveAsWritten(remoteAddress, forwardedFor));
+    }
+
+    private String resolveAsWritten(String remoteAddress, String forwardedFor) {
         String remote = unbracketed(remoteAddress);
         if (trustedProxies.isEmpty() || forwardedFor == null || !trusted(remote)) {
             return remote;
@@ -40,6 +47,17 @@ final class ClientAddress {
             }
         }
         return client;
+    }
+
+    /**
+     * The canonical text of an IP literal: dotted quad for IPv4 (an IPv4-mapped IPv6 address
+     * too), RFC 5952 for IPv6 (lower case, leading zeros dropped, the longest run of zero
+     * groups as {@code ::}). Anything else (null, a value stored before addresses were
+     * canonical and not an IP) is returned as it is.
+     */
+    static String canonical(String address) {
+        InetAddress parsed = parse(address);
+        return parsed == null ? address : NetUtil.toAddressString(parsed);
     }
 
     private boolean trusted(String address) {

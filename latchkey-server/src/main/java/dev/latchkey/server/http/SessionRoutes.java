@@ -133,7 +133,7 @@ final class SessionRoutes {
             view.put("expiresAt", s.idleExpiresAt().toString());
             view.put("absoluteExpiresAt", s.absoluteExpiresAt().toString());
             view.put("userAgent", s.userAgent());
-            view.put("ip", s.ip());
+            view.put("ip", ClientAddress.canonical(s.ip())); // rows from before addresses were stored canonical
             view.put("current", s.id().equals(claims.sessionId()));
             views.add(view);
         }

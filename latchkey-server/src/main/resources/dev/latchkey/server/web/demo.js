@@ -43,6 +43,7 @@ function showSignedOut(message, kind) {
   document.body.dataset.state = 'signed-out';
   $('signed-in').hidden = true;
   $('sessions-section').hidden = true;
+  $('reset').hidden = true;
   $('signed-out').hidden = false;
   $('sessions').tBodies[0].replaceChildren();
   if (message) {
@@ -53,6 +54,7 @@ function showSignedOut(message, kind) {
 async function showSignedIn() {
   document.body.dataset.state = 'signed-in';
   $('signed-out').hidden = true;
+  $('reset').hidden = true;
   $('signed-in').hidden = false;
   $('sessions-section').hidden = false;
   $('password').value = '';
@@ -60,23 +62,39 @@ async function showSignedIn() {
   await Promise.all([loadProfile(), loadSessions()]);
 }
 
+async function failure(response) {
+  let body = {};
+  try { body = await response.json(); } catch { /* not JSON */ }
+  const error = new Error(body.error || `HTTP ${response.status}`);
+  error.code = body.code;
+  error.status = response.status;
+  error.fields = body.fields;
+  return error;
+}
+
 async function call(path, init) {
   const response = await client.fetch(path, init);
   if (!response.ok) {
-    let body = {};
-    try { body = await response.json(); } catch { /* not JSON */ }
-    const error = new Error(body.error || `HTTP ${response.status}`);
-    error.code = body.code;
-    error.status = response.status;
-    throw error;
+    throw await failure(response);
   }
   return response.status === 204 ? null : response.json();
+}
+
+// For the routes that need no access token: the mailed links' verification and reset.
+async function post(path, body) {
+  const response = await fetch(path, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), cache: 'no-store',
+  });
+  if (!response.ok) {
+    throw await failure(response);
+  }
 }
 
 async function loadProfile() {
   try {
     const me = await call('/api/me');
     $('profile-email').textContent = me.email;
+    $('profile-verified').textContent = me.emailVerified ? 'yes' : 'no';
     $('profile-role').textContent = me.role;
     $('profile-id').firstElementChild.textContent = me.id;
     say(`Profile loaded at ${new Date().toLocaleTimeString()}.`, 'ok');
@@ -235,7 +253,81 @@ $('logout-all').addEventListener('click', (event) => busy(event.currentTarget, a
   }
 }));
 
+// The link of a mail (`/?verify=TOKEN` or `/?reset=TOKEN`), taken out of the address bar at once:
+// the token is single-use, so a reload, the history or a shared screen must not offer it again.
+function takeMailedLink() {
+  const query = new URLSearchParams(location.search);
+  const link = ['verify', 'reset'].map((kind) => ({ kind, token: query.get(kind) })).find((l) => l.token);
+  if (location.search) {
+    history.replaceState(null, '', location.pathname + location.hash);
+  }
+  return link || null;
+}
+
+const LINK_SPENT = 'invalid, already used or expired';
+
+async function verifyEmail(token) {
+  try {
+    await post('/auth/verify-email', { token });
+    return ['Your email address is verified.', 'ok'];
+  } catch (error) {
+    return error.code === 'EMAIL_TOKEN_INVALID'
+      ? [`This verification link is ${LINK_SPENT}.`, 'error']
+      : [`Could not verify the email address: ${describe(error)}`, 'error'];
+  }
+}
+
+function showReset(token) {
+  document.body.dataset.state = 'reset';
+  $('signed-out').hidden = true;
+  $('signed-in').hidden = true;
+  $('sessions-section').hidden = true;
+  $('reset').hidden = false;
+  $('reset-form').dataset.token = token;
+  say('Choose a new password for your account.');
+  $('new-password').focus();
+}
+
+$('reset-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  busy($('reset-submit'), async () => {
+    try {
+      await post('/auth/password-reset/confirm', { token: form.dataset.token, newPassword: $('new-password').value });
+      $('new-password').value = '';
+      showSignedOut('Your password was changed and every device was logged out. Log in with the new password.', 'ok');
+    } catch (error) {
+      if (error.code === 'EMAIL_TOKEN_INVALID') {
+        $('new-password').value = '';
+        showSignedOut(`This password-reset link is ${LINK_SPENT}: ask for a new one.`, 'error');
+      } else {
+        say(describe(error), 'error'); // e.g. a password too short: the form stays for another try
+      }
+    }
+  });
+});
+
+$('reset-cancel').addEventListener('click', () => {
+  $('new-password').value = '';
+  showSignedOut();
+  say('');
+  client.refresh().then(() => showSignedIn(), () => {});
+});
+
 setInterval(tick, 1000);
 
-// A reload loses the in-memory access token; the refresh cookie, if any, brings the session back.
-client.refresh().then(() => showSignedIn(), () => showSignedOut());
+async function start() {
+  const link = takeMailedLink();
+  if (link && link.kind === 'reset') {
+    showReset(link.token);
+    return;
+  }
+  const verified = link ? await verifyEmail(link.token) : null;
+  // A reload loses the in-memory access token; the refresh cookie, if any, brings the session back.
+  await client.refresh().then(() => showSignedIn(), () => showSignedOut());
+  if (verified) {
+    say(...verified);
+  }
+}
+
+start();

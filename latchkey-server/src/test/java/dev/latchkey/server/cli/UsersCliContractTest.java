@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.latchkey.core.accounts.User;
+import dev.latchkey.core.audit.AuditQuery;
+import dev.latchkey.core.audit.StoredAuditEvent;
 import dev.latchkey.server.Browser;
 import dev.latchkey.server.Client;
 import dev.latchkey.server.Main;
@@ -211,6 +213,47 @@ abstract class UsersCliContractTest {
         assertThat(badRole.err().strip()).isEqualTo("latchkey: role must be one of [admin, user]");
     }
 
+    @Test
+    void changesAreRecordedInTheAuditTrailNamingTheCommandLine() throws Exception {
+        String email = email("audited");
+        Run create = cli("", Map.of("LATCHKEY_NEW_USER_PASSWORD", PASSWORD), "users", "create", "--email", email);
+        assertThat(create.exit()).as(create.err()).isZero();
+        String id = server.server().database().users().findByEmail(email).orElseThrow().id();
+        cli("", Map.of("LATCHKEY_NEW_USER_PASSWORD", PASSWORD), "users", "create", "--email", email("other-admin"),
+                "--role", "admin"); // so that this user is never the last admin
+        for (String[] command : List.of(new String[] {"set-role", id, "admin"}, new String[] {"logout", id},
+                new String[] {"disable", id}, new String[] {"enable", id}, new String[] {"delete", email})) {
+            List<String> args = new ArrayList<>(List.of("users"));
+            args.addAll(List.of(command));
+            Run run = cli(args.toArray(String[]::new));
+            assertThat(run.exit()).as(run.err()).isZero();
+        }
+
+        List<StoredAuditEvent> events = new ArrayList<>(server.server().database().audit()
+                .find(new AuditQuery(id, null, null, 20)));
+        java.util.Collections.reverse(events); // oldest first
+        assertThat(events).extracting(e -> e.event().type().wireName()).containsExactly(
+                "user.create", "role.change", "logout.forced", "user.disable", "user.enable", "user.delete");
+        assertThat(events).allSatisfy(e -> {
+            assertThat(e.detailsJson()).contains("\"by\":\"cli\"");
+            assertThat(e.event().outcome().wireName()).isEqualTo("success");
+            assertThat(e.event().ip()).isNull();
+        });
+        assertThat(events.get(0).detailsJson()).isEqualTo("{\"role\":\"user\",\"by\":\"cli\"}");
+        assertThat(events.get(1).detailsJson()).isEqualTo("{\"role\":\"admin\",\"by\":\"cli\"}");
+
+        String importedEmail = email("audited-import");
+        Path file = Files.createTempFile("import", ".csv");
+        Files.write(file, List.of("email,role,password_hash", importedEmail + ",user," + NODE_BCRYPTJS_HASH));
+        assertThat(cli("users", "import", file.toString()).exit()).isZero();
+        String importedId = server.server().database().users().findByEmail(importedEmail).orElseThrow().id();
+        assertThat(server.server().database().audit().find(new AuditQuery(importedId, null, null, 20)))
+                .singleElement().satisfies(e -> {
+                    assertThat(e.event().type().wireName()).isEqualTo("user.import");
+                    assertThat(e.detailsJson()).isEqualTo("{\"role\":\"user\",\"by\":\"cli\"}");
+                });
+    }
+
     private String firstId() {
         try {
             return new ObjectMapper().readTree(cli("users", "list", "--json", "--limit", "1").out()).get("users").get(0).get("id").asText();
@@ -250,6 +293,22 @@ abstract class UsersCliContractTest {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
+    }
+
+    @Test
+    void importRefusesABcryptCostAboveTheMaximumInOneLine() throws Exception {
+        String email = "imp-costly" + System.nanoTime() + "@example.com";
+        Path file = Files.createTempFile("import", ".csv");
+        Files.write(file, List.of("email,role,password_hash",
+                email + ",user,$2y$20$.vGA1O9wmRjrwAVXD98HNOgsNpDczlqm3Jq7KnEd1rVAGv3Fykk1a"));
+
+        Run run = cli("users", "import", file.toString());
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.out().strip()).isEqualTo("imported 0, skipped 0 existing, 1 invalid");
+        assertThat(run.err().lines().toList()).singleElement().asString()
+                .startsWith("latchkey: " + file.getFileName() + ":2: password_hash bcrypt cost 20 is above 16");
+        assertThat(server.server().database().users().findByEmail(email)).isEmpty();
     }
 
     @Test

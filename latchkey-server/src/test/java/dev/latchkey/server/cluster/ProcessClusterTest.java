@@ -7,6 +7,7 @@ import dev.latchkey.server.Client;
 import dev.latchkey.server.Client.Reply;
 import dev.latchkey.server.ProcessServer;
 import dev.latchkey.server.TestServer;
+import dev.latchkey.testkit.LatchkeyProcess;
 import dev.latchkey.testkit.PostgresServer;
 import dev.latchkey.testkit.RedisServer;
 import java.io.UncheckedIOException;
@@ -41,7 +42,7 @@ class ProcessClusterTest {
         String refresh;
         String csrf;
 
-        synchronized Browser on(ProcessServer server) {
+        synchronized Browser on(LatchkeyProcess server) {
             Browser browser = new Browser(new Client(server.baseUrl()));
             browser.accessToken = access;
             browser.refreshToken = refresh;
@@ -62,7 +63,7 @@ class ProcessClusterTest {
         Path data = TestServer.tempDirectory();
         try (RedisServer redis = RedisServer.start()) {
             Map<String, String> env = Map.of("LATCHKEY_REDIS_URL", redis.url());
-            List<ProcessServer> nodes = new ArrayList<>();
+            List<LatchkeyProcess> nodes = new ArrayList<>();
             try {
                 for (int i = 0; i < 3; i++) {
                     nodes.add(ProcessServer.start(database, data, env));
@@ -76,8 +77,8 @@ class ProcessClusterTest {
                     sessions.add(session);
                 }
 
-                ProcessServer victim = nodes.get(0);
-                List<ProcessServer> survivors = nodes.subList(1, 3);
+                LatchkeyProcess victim = nodes.get(0);
+                List<LatchkeyProcess> survivors = nodes.subList(1, 3);
                 AtomicBoolean killed = new AtomicBoolean();
                 AtomicBoolean running = new AtomicBoolean(true);
                 AtomicInteger servedBySurvivors = new AtomicInteger();
@@ -91,7 +92,7 @@ class ProcessClusterTest {
                         while (running.get()) {
                             // each worker owns its own sessions, so a session never refreshes twice at once
                             Session session = sessions.get(worker + 6 * ThreadLocalRandom.current().nextInt(SESSIONS / 6));
-                            ProcessServer target = nodes.get(n++ % 3);
+                            LatchkeyProcess target = nodes.get(n++ % 3);
                             boolean victimTarget = target == victim;
                             try {
                                 Browser browser = session.on(target);
@@ -129,7 +130,7 @@ class ProcessClusterTest {
 
                 // no session lost: every one refreshes and verifies on each survivor
                 for (Session session : sessions) {
-                    for (ProcessServer survivor : survivors) {
+                    for (LatchkeyProcess survivor : survivors) {
                         Browser browser = session.on(survivor);
                         Reply refreshed = browser.refresh();
                         assertThat(refreshed.status()).as(refreshed.body()).isEqualTo(200);
@@ -138,7 +139,7 @@ class ProcessClusterTest {
                     }
                 }
             } finally {
-                nodes.forEach(ProcessServer::close);
+                nodes.forEach(LatchkeyProcess::close);
             }
         } finally {
             PostgresServer.shared().dropDatabase(database);
@@ -156,7 +157,7 @@ class ProcessClusterTest {
         Path data = TestServer.tempDirectory();
         int inFlight = 12;
         try (RedisServer redis = RedisServer.start();
-             ProcessServer server = ProcessServer.start(database, data, Map.of(
+             LatchkeyProcess server = ProcessServer.start(database, data, Map.of(
                      "LATCHKEY_REDIS_URL", redis.url(),
                      "LATCHKEY_SHUTDOWN_GRACE", "20s",
                      "LATCHKEY_ARGON2_MEMORY_KIB", "65536",

@@ -6,46 +6,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.latchkey.server.Browser;
 import dev.latchkey.server.Client;
 import dev.latchkey.server.Client.Reply;
-import dev.latchkey.testkit.MutableClock;
-import dev.latchkey.server.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * The contract's register, login, profile, discovery, health and error rows over real HTTP.
  * Runs unchanged on SQLite and PostgreSQL through the two subclasses.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class AccountsContractTest {
-    static final String PASSWORD = "correct horse battery staple";
-    private static final AtomicInteger USERS = new AtomicInteger();
-
-    final MutableClock clock = new MutableClock();
-    TestServer server;
-    Client client;
-
-    abstract TestServer.Engine engine();
-
-    @BeforeAll
-    void startServer() {
-        server = TestServer.start(engine(), clock, Map.of());
-        client = new Client(server.baseUrl());
-    }
-
-    @AfterAll
-    void stopServer() {
-        server.close();
-    }
-
+abstract class AccountsContractTest extends ContractSuite {
     static String newEmail() {
-        return "user" + USERS.incrementAndGet() + "-" + System.nanoTime() + "@example.com";
+        return newEmail("user");
     }
 
     @Test

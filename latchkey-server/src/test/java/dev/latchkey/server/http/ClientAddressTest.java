@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ClientAddressTest {
@@ -67,6 +68,32 @@ class ClientAddressTest {
         assertThat(local.resolve("0:0:0:0:0:0:0:1", "2001:db8::7")).isEqualTo("2001:db8::7");
         assertThat(local.resolve("::2", "2001:db8::7")).isEqualTo("::2");
         assertThat(local.resolve("127.0.0.1", "2001:db8::7")).isEqualTo("127.0.0.1");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "[0:0:0:0:0:0:0:1],              ::1",
+        "2001:DB8:0:0:0:0:0:7,           2001:db8::7",
+        "2001:0db8:0000:0000:0000::0001, 2001:db8::1",
+        "2001:db8:0:0:1:0:0:1,           2001:db8::1:0:0:1",
+        "2001:db8:0:1:1:1:1:1,           2001:db8:0:1:1:1:1:1",
+        "2001:0:0:1:0:0:0:1,             2001:0:0:1::1",
+        "0:0:0:0:0:0:0:0,                ::",
+        "::ffff:192.0.2.1,               192.0.2.1",
+        "203.0.113.7,                    203.0.113.7",
+    })
+    void addressesAreGivenInTheirCanonicalForm(String written, String canonical) {
+        ClientAddress viaProxy = new ClientAddress(List.of("::1/128"));
+
+        assertThat(new ClientAddress(List.of()).resolve(written, null)).isEqualTo(canonical);
+        assertThat(viaProxy.resolve("[::1]", written)).isEqualTo(canonical);
+        assertThat(ClientAddress.canonical(written.replace("[", "").replace("]", ""))).isEqualTo(canonical);
+    }
+
+    @Test
+    void whatIsNotAnAddressIsShownAsStored() {
+        assertThat(ClientAddress.canonical(null)).isNull();
+        assertThat(ClientAddress.canonical("unknown")).isEqualTo("unknown");
     }
 
     @Test

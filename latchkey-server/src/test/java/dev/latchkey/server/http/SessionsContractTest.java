@@ -6,48 +6,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.latchkey.server.Browser;
 import dev.latchkey.server.Client;
 import dev.latchkey.server.Client.Reply;
-import dev.latchkey.testkit.MutableClock;
-import dev.latchkey.server.TestServer;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 /**
  * Every line of the contract's refresh semantics, the CSRF rules of the cookie routes, and the
  * session endpoints, over real HTTP on a real database. The clock is moved by hand (only ever
  * forward) instead of sleeping; sessions here live 1 h idle and 3 h at most.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class SessionsContractTest {
-    static final String PASSWORD = "correct horse battery staple";
-    private static final AtomicInteger USERS = new AtomicInteger();
-
-    final MutableClock clock = new MutableClock();
-    TestServer server;
-    Client client;
-
-    abstract TestServer.Engine engine();
-
-    @BeforeAll
-    void startServer() {
-        server = TestServer.start(engine(), clock, Map.of(
-                "LATCHKEY_REFRESH_TOKEN_TTL", "1h",
-                "LATCHKEY_SESSION_MAX_AGE", "3h"));
-        client = new Client(server.baseUrl());
-    }
-
-    @AfterAll
-    void stopServer() {
-        server.close();
+abstract class SessionsContractTest extends ContractSuite {
+    @Override
+    Map<String, String> settings() {
+        return Map.of("LATCHKEY_REFRESH_TOKEN_TTL", "1h", "LATCHKEY_SESSION_MAX_AGE", "3h");
     }
 
     Browser loggedIn() {
         Browser browser = new Browser(client);
-        String email = "s" + USERS.incrementAndGet() + "-" + System.nanoTime() + "@example.com";
+        String email = newEmail("s");
         assertThat(browser.register(email, PASSWORD).status()).isEqualTo(201);
         return browser;
     }
@@ -280,6 +257,18 @@ abstract class SessionsContractTest {
     }
 
     @Test
+    void aSessionOpenedOverIpv6ShowsTheAddressInItsCanonicalForm() {
+        // Jetty gives the peer as [0:0:0:0:0:0:0:1]; RFC 5952 writes ::1
+        Client overIpv6 = new Client("http://[::1]:" + URI.create(server.baseUrl()).getPort());
+        Browser browser = new Browser(overIpv6);
+        assertThat(browser.register(newEmail("v6-"), PASSWORD).status()).isEqualTo(201);
+
+        JsonNode list = browser.get("/auth/sessions").json();
+
+        assertThat(list).singleElement().satisfies(s -> assertThat(s.get("ip").asText()).isEqualTo("::1"));
+    }
+
+    @Test
     void sessionsListShowsDevicesAndTheCurrentOne() {
         Browser first = loggedIn();
         Browser second = secondLogin(first);
@@ -293,7 +282,7 @@ abstract class SessionsContractTest {
             assertThat(s.get("createdAt").asText()).isNotBlank();
             assertThat(s.get("lastUsedAt").asText()).isNotBlank();
             assertThat(s.get("expiresAt").asText()).isNotBlank();
-            assertThat(s.get("ip").asText()).isIn("127.0.0.1", "0:0:0:0:0:0:0:1");
+            assertThat(s.get("ip").asText()).isIn("127.0.0.1", "::1");
             assertThat(s.has("userAgent")).isTrue();
             current += s.get("current").asBoolean() ? 1 : 0;
         }

@@ -5,6 +5,8 @@ import static dev.latchkey.server.keys.KeyRotationTest.kid;
 import static dev.latchkey.server.keys.KeyRotationTest.registered;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.latchkey.core.audit.AuditEventType;
+import dev.latchkey.core.audit.AuditQuery;
 import dev.latchkey.server.Client;
 import dev.latchkey.server.TestServer;
 import java.io.IOException;
@@ -101,6 +103,17 @@ class KeysCliTest {
 
             awaitTrue(() -> kid(registered(client).accessToken).equals(pending));
             assertThat(jwksKids(client)).containsExactlyInAnyOrder(first, pending);
+
+            // both changes are in the audit trail, made by the command line
+            List<String> keyEvents = new ArrayList<>();
+            for (AuditEventType type : List.of(AuditEventType.KEY_GENERATE, AuditEventType.KEY_ROTATE)) {
+                server.server().database().audit().find(new AuditQuery(null, type, null, 10))
+                        .forEach(e -> keyEvents.add(type.wireName() + " " + e.detailsJson()));
+            }
+            assertThat(keyEvents).containsExactly(
+                    "key.generate {\"kid\":\"" + pending + "\",\"alg\":\"ES256\",\"by\":\"cli\"}",
+                    "key.rotate {\"kid\":\"" + pending + "\",\"alg\":\"ES256\",\"previous\":\"" + first
+                            + "\",\"by\":\"cli\"}");
 
             Run badAlg = latchkey(env, "keys", "rotate", "--alg", "HS256");
             assertThat(badAlg.exit()).isEqualTo(1);

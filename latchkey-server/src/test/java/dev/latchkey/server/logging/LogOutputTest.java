@@ -8,6 +8,7 @@ import dev.latchkey.server.Browser;
 import dev.latchkey.server.Client;
 import dev.latchkey.server.ProcessServer;
 import dev.latchkey.server.TestServer;
+import dev.latchkey.testkit.LatchkeyProcess;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +29,7 @@ class LogOutputTest {
     void jsonLinesWithRequestIdsAndNoSecretsThroughAFullFlow() throws IOException {
         List<String> secrets = new ArrayList<>();
         String log;
-        try (ProcessServer server = ProcessServer.start(null, TestServer.tempDirectory(),
+        try (LatchkeyProcess server = ProcessServer.start(null, TestServer.tempDirectory(),
                 Map.of("LATCHKEY_LOG_FORMAT", "json"), PRODUCTION_LOGGING)) {
             Client client = new Client(server.baseUrl());
             Browser browser = new Browser(client);
@@ -83,7 +84,7 @@ class LogOutputTest {
     @Test
     void textWhenAskedFor() {
         String log;
-        try (ProcessServer server = ProcessServer.start(null, TestServer.tempDirectory(),
+        try (LatchkeyProcess server = ProcessServer.start(null, TestServer.tempDirectory(),
                 Map.of("LATCHKEY_LOG_FORMAT", "text"), PRODUCTION_LOGGING)) {
             assertThat(new Client(server.baseUrl()).get("/healthz", "X-Request-Id", "text-1").status()).isEqualTo(200);
             log = server.logText();
@@ -98,7 +99,7 @@ class LogOutputTest {
     @Test
     void autoIsJsonWithoutATerminal() {
         String log;
-        try (ProcessServer server = ProcessServer.start(null, TestServer.tempDirectory(), Map.of(), PRODUCTION_LOGGING)) {
+        try (LatchkeyProcess server = ProcessServer.start(null, TestServer.tempDirectory(), Map.of(), PRODUCTION_LOGGING)) {
             log = server.logText();
         }
 

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * A real SMTP server (GreenMail) on a free port of the loopback interface, with one account that
  * Latchkey authenticates as; received mails are read back for the tests.
  */
-final class SmtpServer implements AutoCloseable {
+public final class SmtpServer implements AutoCloseable {
     static final String USER = "latchkey-smtp";
     static final String PASSWORD = "smtp-secret-pw";
     private final GreenMail greenMail;
@@ -29,7 +29,7 @@ final class SmtpServer implements AutoCloseable {
         this.greenMail = greenMail;
     }
 
-    static SmtpServer start() {
+    public static SmtpServer start() {
         GreenMail greenMail = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP).dynamicPort());
         greenMail.start();
         greenMail.setUser(USER, USER, PASSWORD);
@@ -37,7 +37,7 @@ final class SmtpServer implements AutoCloseable {
     }
 
     /** {@code LATCHKEY_SMTP_URL} for this server. */
-    String url() {
+    public String url() {
         return "smtp://" + USER + ":" + PASSWORD + "@127.0.0.1:" + greenMail.getSmtp().getPort();
     }
 
@@ -47,7 +47,7 @@ final class SmtpServer implements AutoCloseable {
     }
 
     /** Waits (up to 10 s) until {@code count} mails for {@code to} have arrived; returns them. */
-    List<MimeMessage> awaitMails(String to, int count) {
+    public List<MimeMessage> awaitMails(String to, int count) {
         long deadline = System.currentTimeMillis() + 10_000;
         while (System.currentTimeMillis() < deadline) {
             List<MimeMessage> mails = mailsTo(to);
@@ -59,7 +59,7 @@ final class SmtpServer implements AutoCloseable {
         throw new AssertionError("expected " + count + " mail(s) to " + to + ", got " + mailsTo(to).size());
     }
 
-    MimeMessage awaitMail(String to) {
+    public MimeMessage awaitMail(String to) {
         return awaitMails(to, 1).getLast();
     }
 
@@ -86,6 +86,13 @@ final class SmtpServer implements AutoCloseable {
         } catch (MessagingException | IOException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** The link {@code <public URL>/?<parameter>=<token>} in the mail's text part, as a reader would open it. */
+    public static String link(MimeMessage message, String parameter) {
+        Matcher link = Pattern.compile("\\S+\\?" + parameter + "=[A-Za-z0-9_-]{43}").matcher(parts(message).get(0));
+        assertThat(link.find()).as("a ?" + parameter + "= link in the mail").isTrue();
+        return link.group();
     }
 
     /** The token of the link {@code ...?<parameter>=<token>} in the mail's text part. */

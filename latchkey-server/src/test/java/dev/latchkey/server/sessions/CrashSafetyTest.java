@@ -8,6 +8,7 @@ import dev.latchkey.server.Client.Reply;
 import dev.latchkey.server.ProcessServer;
 import dev.latchkey.server.SessionRows;
 import dev.latchkey.server.TestServer;
+import dev.latchkey.testkit.LatchkeyProcess;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,7 +66,7 @@ class CrashSafetyTest {
         int exitValue;
         String firstLog;
 
-        try (ProcessServer first = ProcessServer.start(databaseUrl, dataDirectory, ENV)) {
+        try (LatchkeyProcess first = ProcessServer.start(databaseUrl, dataDirectory, ENV)) {
             Client client = new Client(first.baseUrl());
             String email = "crash-" + System.nanoTime() + "@example.com";
             assertThat(new Browser(client).register(email, PASSWORD).status()).isEqualTo(201);
@@ -107,7 +108,7 @@ class CrashSafetyTest {
         List<String> unusable = new ArrayList<>();
         long restartStarted = System.nanoTime();
         long restartMillis;
-        try (ProcessServer second = ProcessServer.start(databaseUrl, dataDirectory, ENV)) {
+        try (LatchkeyProcess second = ProcessServer.start(databaseUrl, dataDirectory, ENV)) {
             restartMillis = (System.nanoTime() - restartStarted) / 1_000_000;
             Client client = new Client(second.baseUrl());
             for (Tab tab : tabs) {

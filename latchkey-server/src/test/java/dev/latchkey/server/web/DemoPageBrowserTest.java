@@ -9,6 +9,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.latchkey.server.Browser;
 import dev.latchkey.server.Client;
 import dev.latchkey.server.TestServer;
+import dev.latchkey.server.mail.SmtpServer;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,18 +45,21 @@ import org.slf4j.LoggerFactory;
  * The demo page and latchkey.js in a real browser: Debian's Chromium driven through Debian's
  * chromedriver (named explicitly, so nothing is ever downloaded), against a Latchkey on
  * {@code http://localhost:<port>}, a secure context where the {@code Secure} cookies work
- * without TLS. Access tokens live 3 s with no clock leeway, so expiry happens for real.
+ * without TLS. Access tokens live 3 s with no clock leeway, so expiry happens for real. Mails
+ * go to a real SMTP server, and their links are opened in the browser as a reader would.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DemoPageBrowserTest {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final String PASSWORD = "correct horse battery staple";
+    private static final String NEW_PASSWORD = "a brand new long passphrase";
     private static final Duration ACCESS_TOKEN_TTL = Duration.ofSeconds(3);
     private static final AtomicInteger USERS = new AtomicInteger();
 
     private final AccessLog accessLog = new AccessLog();
     private TestServer server;
+    private SmtpServer smtp;
     private String base;
     private ChromeDriver driver;
     private HttpServer foreignSite;
@@ -69,12 +73,16 @@ class DemoPageBrowserTest {
         }
         int port = freePort();
         base = "http://localhost:" + port;
+        smtp = SmtpServer.start();
         server = TestServer.start(TestServer.Engine.SQLITE, Clock.systemUTC(), Map.of(
                 "PORT", Integer.toString(port),
                 "LATCHKEY_ISSUER", base,
                 "LATCHKEY_DEMO", "true",
                 "LATCHKEY_ACCESS_TOKEN_TTL", ACCESS_TOKEN_TTL.toSeconds() + "s",
-                "LATCHKEY_CLOCK_LEEWAY", "0s"));
+                "LATCHKEY_CLOCK_LEEWAY", "0s",
+                "LATCHKEY_SMTP_URL", smtp.url(),
+                "LATCHKEY_MAIL_FROM", "Latchkey <no-reply@latchkey.test>",
+                "LATCHKEY_PUBLIC_URL", base + "/"));
         accessLog.attach();
 
         profile = Files.createTempDirectory("latchkey-chromium");
@@ -113,6 +121,9 @@ class DemoPageBrowserTest {
         accessLog.detach();
         if (server != null) {
             server.close();
+        }
+        if (smtp != null) {
+            smtp.close();
         }
     }
 
@@ -234,6 +245,64 @@ class DemoPageBrowserTest {
         driver.findElement(By.id("reload")).click();
         waitUntil("the page ends the session", () -> "signed-out".equals(state()));
         assertThat(text("status")).contains("TOKEN_REVOKED");
+    }
+
+    @Test
+    void theMailedVerificationLinkVerifiesTheAddressInThePage() {
+        String email = registerInPage();
+        assertThat(text("profile-verified")).isEqualTo("no");
+        String link = SmtpServer.link(smtp.awaitMail(email), "verify");
+        assertThat(link).startsWith(base + "/?verify=");
+        accessLog.clear();
+
+        driver.get(link);
+
+        waitUntil("the verification", () -> "Your email address is verified.".equals(text("status")));
+        assertThat(state()).isEqualTo("signed-in");
+        assertThat(text("profile-verified")).isEqualTo("yes");
+        assertThat(driver.getCurrentUrl()).as("the spent token is out of the address bar").isEqualTo(base + "/");
+        assertThat(accessLog.count("POST /auth/verify-email 204")).isEqualTo(1);
+
+        driver.get(link);
+        waitUntil("the refusal of a spent link",
+                () -> "This verification link is invalid, already used or expired.".equals(text("status")));
+        assertThat(text("profile-verified")).isEqualTo("yes");
+    }
+
+    @Test
+    void theMailedResetLinkSetsANewPasswordInThePage() {
+        String email = registerInPage();
+        smtp.awaitMail(email); // the verification mail
+        assertThat(new Client(base).postJson("/auth/password-reset", Client.json("email", email)).status()).isEqualTo(202);
+        String link = SmtpServer.link(smtp.awaitMails(email, 2).getLast(), "reset");
+        assertThat(link).startsWith(base + "/?reset=");
+
+        driver.get(link);
+        waitUntil("the new-password form", () -> "reset".equals(state()));
+        assertThat(driver.getCurrentUrl()).isEqualTo(base + "/");
+        driver.findElement(By.id("new-password")).sendKeys("too short");
+        driver.findElement(By.id("reset-submit")).click();
+        waitUntil("the policy's answer", () -> text("status").startsWith("newPassword:"));
+        assertThat(state()).as("the form stays for another try").isEqualTo("reset");
+
+        driver.findElement(By.id("new-password")).clear();
+        driver.findElement(By.id("new-password")).sendKeys(NEW_PASSWORD);
+        driver.findElement(By.id("reset-submit")).click();
+        waitUntil("the new password is set", () -> "signed-out".equals(state()));
+        assertThat(text("status")).startsWith("Your password was changed");
+
+        driver.findElement(By.id("email")).sendKeys(email);
+        driver.findElement(By.id("password")).sendKeys(NEW_PASSWORD);
+        driver.findElement(By.id("login")).click();
+        waitUntil("logged in with the new password", () -> "signed-in".equals(state()) && email.equals(text("profile-email")));
+        assertThat(text("profile-verified")).as("the reset link proved the address").isEqualTo("yes");
+
+        driver.get(link);
+        waitUntil("the form again", () -> "reset".equals(state()));
+        driver.findElement(By.id("new-password")).sendKeys(NEW_PASSWORD + " again");
+        driver.findElement(By.id("reset-submit")).click();
+        waitUntil("the refusal of a spent link", () -> "signed-out".equals(state()));
+        assertThat(text("status")).isEqualTo("This password-reset link is invalid, already used or expired: ask for a new one.");
     }
 
     @Test

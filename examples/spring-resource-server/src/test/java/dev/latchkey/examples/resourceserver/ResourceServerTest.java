@@ -7,17 +7,22 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.latchkey.testkit.LatchkeyProcess;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -34,14 +39,16 @@ import org.springframework.test.context.DynamicPropertySource;
  * The example against a real Latchkey, started before the Spring context on a free port, the
  * application pointed at it by its issuer URI alone. Latchkey signs with a key this test made,
  * so the test can also sign what Latchkey never would (an expired token, a {@code typ: JWT}
- * one) with the very key Latchkey publishes.
+ * one) with the very key Latchkey publishes. Latchkey runs as the packaged jar in a child
+ * process, which keeps its dependencies and Spring Boot's apart, as they are in production.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ResourceServerTest {
     private static final String PASSWORD = "a long enough example passphrase 7";
     private static final String ADMIN = "admin@example.com";
     private static final KeyPair LATCHKEY_KEY = rsaKeyPair();
-    private static final LatchkeyProcess LATCHKEY = LatchkeyProcess.start(Map.of(
+    private static final LatchkeyProcess LATCHKEY = LatchkeyProcess.start(
+            LatchkeyProcess.Program.jar(serverJar()), List.of("-Xmx256m"), Map.of(
             "LATCHKEY_SIGNING_KEY", pem(LATCHKEY_KEY),
             "LATCHKEY_BOOTSTRAP_ADMIN_EMAIL", ADMIN,
             "LATCHKEY_BOOTSTRAP_ADMIN_PASSWORD", PASSWORD));
@@ -53,7 +60,22 @@ class ResourceServerTest {
 
     @DynamicPropertySource
     static void latchkey(DynamicPropertyRegistry properties) {
-        properties.add("spring.security.oauth2.resourceserver.jwt.issuer-uri", LATCHKEY::issuer);
+        properties.add("spring.security.oauth2.resourceserver.jwt.issuer-uri", LATCHKEY::baseUrl);
+    }
+
+    /** The jar Maven put on the test class path for the latchkey-server dependency, with lib/ beside it. */
+    private static Path serverJar() {
+        try {
+            Class<?> main = Class.forName("dev.latchkey.server.Main");
+            Path location = Path.of(main.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (!Files.isRegularFile(location) || !Files.isDirectory(location.resolveSibling("lib"))) {
+                throw new IllegalStateException("Latchkey is not packaged (found " + location + "): run the tests with "
+                        + "'./mvnw verify -pl examples/spring-resource-server -am' from the repository root");
+            }
+            return location;
+        } catch (ClassNotFoundException | URISyntaxException e) {
+            throw new IllegalStateException("latchkey-server is not on the test class path", e);
+        }
     }
 
     @AfterAll
@@ -139,7 +161,7 @@ class ResourceServerTest {
     }
 
     private String accessToken(String path, String email, int expectedStatus) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(LATCHKEY.issuer() + path))
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(LATCHKEY.baseUrl() + path))
                 .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"" + email + "\",\"password\":\"" + PASSWORD + "\"}"))
                 .build(), HttpResponse.BodyHandlers.ofString());
