@@ -38,7 +38,7 @@ import java.util.UUID;
 public final class CompareBench {
 
     record Options(Path root, Path out, Path peer, Duration warmup, Duration duration, List<Integer> clients,
-                   List<String> scenarios, boolean withPeer, Path ceilings, boolean keycloak) {
+                   List<String> scenarios, boolean withPeer, Path ceilings, boolean keycloak, Duration serverWarmup) {
     }
 
     record Target(String name, String label, ServerProcess server, URI base, String origin) {
@@ -52,6 +52,8 @@ public final class CompareBench {
               --scenarios verify,refresh,login,mixed
               --clients 16,64
               --warmup 5s --duration 15s
+              --server-warmup D   untimed load on each server before the first measured run, its scenarios in
+                                  turn at the largest client count (default: 40s with --keycloak, else 0s)
               --peer DIR          the seed-style peer (default: ../shared/peers/node-seed next to the repository)
               --no-peer           Latchkey alone
               --ceilings FILE     JMH figures (default: bench/target/jmh-ceilings.properties, written by bench/jmh.sh)
@@ -117,17 +119,23 @@ public final class CompareBench {
                 BenchMain.say("Keycloak realm %s with %d users in %d ms; password hashing: %s", KeycloakPeer.REALM,
                         keycloak.users(), keycloak.setupMillis(), keycloak.hashing());
             }
+            if (!options.serverWarmup().isZero()) {
+                // untimed: the JIT compiles the hot paths of each server before anything is measured
+                for (Target target : targets) {
+                    List<String> its = options.scenarios().stream().filter(s -> runs(target, s)).toList();
+                    for (String scenario : its) {
+                        runOne(scenario, Collections.max(options.clients()), target, Duration.ZERO,
+                                options.serverWarmup().dividedBy(its.size()), "warm-up, not reported: ");
+                    }
+                }
+            }
             List<RunResult> runs = new ArrayList<>();
             for (String scenario : options.scenarios()) {
                 for (int clients : options.clients()) {
                     for (Target target : targets) {
-                        if (target.name().equals("latchkey-bcrypt") && !scenario.equals("login")) {
-                            continue;
+                        if (runs(target, scenario)) {
+                            runs.add(runOne(scenario, clients, target, options.warmup(), options.duration(), ""));
                         }
-                        if (target.name().equals("keycloak") && !KEYCLOAK_SCENARIOS.contains(scenario)) {
-                            continue;
-                        }
-                        runs.add(runOne(scenario, clients, target, options));
                     }
                 }
             }
@@ -158,7 +166,16 @@ public final class CompareBench {
         System.exit(0);
     }
 
-    private static RunResult runOne(String scenario, int clients, Target target, Options options) throws Exception {
+    /** Whether {@code target} runs {@code scenario}: the bcrypt Latchkey logs in only, Keycloak has no verify path. */
+    private static boolean runs(Target target, String scenario) {
+        if (target.name().equals("latchkey-bcrypt")) {
+            return scenario.equals("login");
+        }
+        return !target.name().equals("keycloak") || KEYCLOAK_SCENARIOS.contains(scenario);
+    }
+
+    private static RunResult runOne(String scenario, int clients, Target target, Duration warmup, Duration duration,
+                                    String note) throws Exception {
         HttpClient http = LatchkeyHttp.newClient();
         String runId = UUID.randomUUID().toString().substring(0, 8);
         List<URI> bases = List.of(target.base());
@@ -166,12 +183,21 @@ public final class CompareBench {
                 ? new KeycloakScenario(scenario, http, target.base().resolve("/realms/" + KeycloakPeer.REALM
                         + "/protocol/openid-connect/token"), KeycloakPeer.CLIENT_ID)
                 : contractScenario(scenario, http, bases, target.origin(), runId);
-        BenchMain.say("%s, %d clients, %s...", scenario, clients, target.label());
-        RunResult r = LoadRunner.run(s, target.name(), "shared", clients, options.warmup(), options.duration(),
-                target.server().pid());
-        BenchMain.say("  %s %s %d: %.0f req/s, p50 %.2f ms, p99 %.2f ms, max %.2f ms, %d errors %s, RSS %d MiB, "
+        if (!target.server().isAlive()) {
+            // a report with a dead server's zeros in it would mislead: stop here
+            throw new IllegalStateException(target.label() + " (pid " + target.server().pid() + ") is no longer running "
+                    + "(stopped by a signal from outside the benchmark?); the end of its log:\n" + target.server().logTail());
+        }
+        BenchMain.say("%s%s, %d clients, %s...", note, scenario, clients, target.label());
+        RunResult r = LoadRunner.run(s, target.name(), "shared", clients, warmup, duration, target.server().pid());
+        if (!target.server().isAlive()) {
+            throw new IllegalStateException(target.label() + " (pid " + target.server().pid() + ") stopped during the "
+                    + scenario + " run (by a signal from outside the benchmark?); the end of its log:\n"
+                    + target.server().logTail());
+        }
+        BenchMain.say("  %s%s %s %d: %.0f req/s, p50 %.2f ms, p99 %.2f ms, max %.2f ms, %d errors %s, RSS %d MiB, "
                         + "CPU server %.2f bench %.2f other %.2f, load %s",
-                target.label(), scenario, clients, r.requestsPerSecond(), r.millis(50), r.millis(99), r.maxMillis(),
+                note, target.label(), scenario, clients, r.requestsPerSecond(), r.millis(50), r.millis(99), r.maxMillis(),
                 r.errorCount(), r.errors(), r.serverMaxRssKib() / 1024, r.serverCpu(), r.benchCpu(), r.otherCpu(),
                 r.loadAverage());
         http.close();
@@ -282,6 +308,7 @@ public final class CompareBench {
         List<String> scenarios = List.of("verify", "refresh", "login", "mixed");
         boolean withPeer = true;
         boolean keycloak = false;
+        Duration serverWarmup = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -295,6 +322,7 @@ public final class CompareBench {
                 case "--clients" -> clients = java.util.Arrays.stream(args[++i].split(",")).map(Integer::valueOf).toList();
                 case "--scenarios" -> scenarios = List.of(args[++i].split(","));
                 case "--keycloak" -> keycloak = true;
+                case "--server-warmup" -> serverWarmup = Duration.parse("PT" + args[++i].toUpperCase(Locale.ROOT));
                 case "-h", "--help" -> {
                     System.err.print(USAGE);
                     System.exit(0);
@@ -313,7 +341,12 @@ public final class CompareBench {
         if (ceilings == null) {
             ceilings = root.resolve("bench/target/jmh-ceilings.properties");
         }
-        return new Options(root, out, peer, warmup, duration, clients, scenarios, withPeer, ceilings, keycloak);
+        if (serverWarmup == null) {
+            // Keycloak's JIT compilers were still busy 50 s into its first refresh run without it
+            serverWarmup = keycloak ? Duration.ofSeconds(40) : Duration.ZERO;
+        }
+        return new Options(root, out, peer, warmup, duration, clients, scenarios, withPeer, ceilings, keycloak,
+                serverWarmup);
     }
 
     static String utc(Instant date) {

@@ -162,6 +162,16 @@ final class ServerProcess implements AutoCloseable {
         return idleRssKib;
     }
 
+    /** True while the measured process (the JVM) is running. */
+    boolean isAlive() {
+        return ProcessHandle.of(measuredPid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** The last lines of the server's log. */
+    String logTail() {
+        return tail(log);
+    }
+
     /** The JVM's command line as the kernel sees it. */
     List<String> cmdline() {
         return cmdline;
