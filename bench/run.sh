@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The benchmark behind ./latchkey bench: builds the server and the load generator when needed,
-# then runs dev.latchkey.bench.CompareBench (Latchkey against the seed-style peer, in turns; with
-# --engines, the older BenchMain: ./latchkey serve on PostgreSQL and on SQLite), or ScaleBench
-# with --scale. Both write docs/benchmarks.md. Options: ./latchkey bench --help.
+# then runs dev.latchkey.bench.CompareBench (Latchkey against the seed-style peer, in turns, and
+# against Keycloak too with --keycloak; with --engines, the older BenchMain: ./latchkey serve on
+# PostgreSQL and on SQLite), or ScaleBench with --scale. Both write docs/benchmarks.md. Options:
+# ./latchkey bench --help.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -7,11 +7,17 @@ import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,13 +30,15 @@ import java.util.UUID;
  * throwaway PostgreSQL (one database each), every scenario at every client count, the two
  * servers taking turns (Latchkey, peer, Latchkey, peer...) so that drift on a shared machine hits
  * both. Login also runs against a second Latchkey whose users are hashed with bcrypt at cost 12,
- * the peer's cost. Writes {@code docs/benchmarks.md} and {@code docs/benchmarks.png}; the
- * ceilings come from the JMH results ({@code bench/jmh.sh}) when they exist.
+ * the peer's cost. With {@code --keycloak}, Keycloak ({@link KeycloakPeer}) takes its turns too, in
+ * the scenarios it has an equivalent for (login and refresh, through its token endpoint). Writes
+ * {@code docs/benchmarks.md} and {@code docs/benchmarks.png}; the ceilings come from the JMH results
+ * ({@code bench/jmh.sh}) when they exist.
  */
 public final class CompareBench {
 
     record Options(Path root, Path out, Path peer, Duration warmup, Duration duration, List<Integer> clients,
-                   List<String> scenarios, boolean withPeer, Path ceilings) {
+                   List<String> scenarios, boolean withPeer, Path ceilings, boolean keycloak, Duration serverWarmup) {
     }
 
     record Target(String name, String label, ServerProcess server, URI base, String origin) {
@@ -44,13 +52,19 @@ public final class CompareBench {
               --scenarios verify,refresh,login,mixed
               --clients 16,64
               --warmup 5s --duration 15s
+              --server-warmup D   untimed load on each server before the first measured run, its scenarios in
+                                  turn at the largest client count (default: 40s with --keycloak, else 0s)
               --peer DIR          the seed-style peer (default: ../shared/peers/node-seed next to the repository)
               --no-peer           Latchkey alone
               --ceilings FILE     JMH figures (default: bench/target/jmh-ceilings.properties, written by bench/jmh.sh)
               --out docs/benchmarks.md ('-' prints it)
-              --keycloak          not supported yet: run the Keycloak peer's own scripts (docs/benchmarks.md)
+              --keycloak          also Keycloak %s, in login and refresh (fetched from Maven Central on first use,
+                                  about 169 MiB, unzipped and built once under java.io.tmpdir)
               --engines ...       the older Latchkey-only comparison of PostgreSQL and SQLite (BenchMain)
-            """;
+            """.formatted(KeycloakPeer.VERSION);
+
+    /** The scenarios Keycloak has an equivalent for (the contract's {@code GET /api/me} has none). */
+    static final List<String> KEYCLOAK_SCENARIOS = List.of("login", "refresh");
 
     public static void main(String[] args) throws Exception {
         for (String arg : args) {
@@ -65,6 +79,8 @@ public final class CompareBench {
         Instant date = Instant.now();
         String loadAtStart = ProcStats.loadAverage();
         BenchMain.say("machine: %d CPUs, %s, %s; load %s", machine.cpus(), machine.cpuModel(), machine.memory(), loadAtStart);
+        // Keycloak first: a failed download or build should stop the run before anything is measured
+        Path keycloakHome = options.keycloak() ? KeycloakPeer.install(options.root()) : null;
 
         // prime: the first start after a build writes the CDS archive; the measured start comes after it
         Path work = Files.createTempDirectory("latchkey-compare-");
@@ -79,8 +95,10 @@ public final class CompareBench {
         List<Target> targets = new ArrayList<>();
         Map<String, Long> startMillis = new LinkedHashMap<>();
         Map<String, Long> idleRss = new LinkedHashMap<>();
+        KeycloakPeer.Info keycloak = null;
         try {
-            targets.add(startLatchkey("latchkey", "Latchkey", launcher, work, pg.createDatabase(), null, startMillis, idleRss));
+            String latchkeyDatabase = pg.createDatabase();
+            targets.add(startLatchkey("latchkey", "Latchkey", launcher, work, latchkeyDatabase, null, startMillis, idleRss));
             if (options.scenarios().contains("login")) {
                 targets.add(startLatchkey("latchkey-bcrypt", "Latchkey (bcrypt 12)", launcher, work, pg.createDatabase(),
                         "bcrypt", startMillis, idleRss));
@@ -88,14 +106,36 @@ public final class CompareBench {
             if (options.withPeer()) {
                 targets.add(startPeer(options.peer(), work, pg, startMillis, idleRss));
             }
+            if (keycloakHome != null) {
+                String adminUser = "bench-admin";
+                String adminPassword = KeycloakPeer.newAdminPassword();
+                ServerProcess server = KeycloakPeer.start(keycloakHome, work, pg, adminUser, adminPassword);
+                URI base = URI.create("http://127.0.0.1:" + server.port());
+                targets.add(new Target("keycloak", "Keycloak " + KeycloakPeer.VERSION, server, base, base.toString()));
+                BenchMain.say("Keycloak ready in %d ms (pid %d, %s)", server.startToReadyMillis(), server.pid(), server.comm());
+                startMillis.put("keycloak", server.startToReadyMillis());
+                idleRss.put("keycloak", server.idleRssKib());
+                keycloak = KeycloakPeer.setUp(keycloakHome, base, adminUser, adminPassword, Collections.max(options.clients()));
+                BenchMain.say("Keycloak realm %s with %d users in %d ms; password hashing: %s", KeycloakPeer.REALM,
+                        keycloak.users(), keycloak.setupMillis(), keycloak.hashing());
+            }
+            if (!options.serverWarmup().isZero()) {
+                // untimed: the JIT compiles the hot paths of each server before anything is measured
+                for (Target target : targets) {
+                    List<String> its = options.scenarios().stream().filter(s -> runs(target, s)).toList();
+                    for (String scenario : its) {
+                        runOne(scenario, Collections.max(options.clients()), target, Duration.ZERO,
+                                options.serverWarmup().dividedBy(its.size()), "warm-up, not reported: ");
+                    }
+                }
+            }
             List<RunResult> runs = new ArrayList<>();
             for (String scenario : options.scenarios()) {
                 for (int clients : options.clients()) {
                     for (Target target : targets) {
-                        if (target.name().equals("latchkey-bcrypt") && !scenario.equals("login")) {
-                            continue;
+                        if (runs(target, scenario)) {
+                            runs.add(runOne(scenario, clients, target, options.warmup(), options.duration(), ""));
                         }
-                        runs.add(runOne(scenario, clients, target, options));
                     }
                 }
             }
@@ -105,8 +145,10 @@ public final class CompareBench {
                     ceilings.load(in);
                 }
             }
+            // Latchkey's hashing parameters as stored, for the comparison with Keycloak's
+            String latchkeyHash = keycloak == null ? null : storedHashParameters(latchkeyDatabase);
             String md = CompareReport.markdown(machine, date, loadAtStart, options, targets, runs, startMillis, idleRss,
-                    primeMillis, ceilings, pg.postgresUrl("postgres").replaceAll("//[^@]*@", "//"));
+                    primeMillis, ceilings, pg.postgresUrl("postgres").replaceAll("//[^@]*@", "//"), keycloak, latchkeyHash);
             if (options.out().toString().equals("-")) {
                 System.out.print(md);
             } else {
@@ -124,31 +166,76 @@ public final class CompareBench {
         System.exit(0);
     }
 
-    private static RunResult runOne(String scenario, int clients, Target target, Options options) throws Exception {
+    /** Whether {@code target} runs {@code scenario}: the bcrypt Latchkey logs in only, Keycloak has no verify path. */
+    private static boolean runs(Target target, String scenario) {
+        if (target.name().equals("latchkey-bcrypt")) {
+            return scenario.equals("login");
+        }
+        return !target.name().equals("keycloak") || KEYCLOAK_SCENARIOS.contains(scenario);
+    }
+
+    private static RunResult runOne(String scenario, int clients, Target target, Duration warmup, Duration duration,
+                                    String note) throws Exception {
         HttpClient http = LatchkeyHttp.newClient();
         String runId = UUID.randomUUID().toString().substring(0, 8);
         List<URI> bases = List.of(target.base());
-        MixedScenario s = switch (scenario) {
-            case "verify" -> new MixedScenario("verify", 100, 0, 0, () -> http, bases, target.origin(), runId);
-            case "refresh" -> new MixedScenario("refresh", 0, 100, 0, () -> http, bases, target.origin(), runId);
-            case "login" -> new MixedScenario("login", 0, 0, 100, () -> http, bases, target.origin(), runId);
-            case "mixed" -> new MixedScenario("mixed", 90, 9, 1, () -> http, bases, target.origin(), runId);
-            default -> throw new IllegalArgumentException("unknown scenario " + scenario);
-        };
-        BenchMain.say("%s, %d clients, %s...", scenario, clients, target.label());
+        Scenario s = target.name().equals("keycloak")
+                ? new KeycloakScenario(scenario, http, target.base().resolve("/realms/" + KeycloakPeer.REALM
+                        + "/protocol/openid-connect/token"), KeycloakPeer.CLIENT_ID)
+                : contractScenario(scenario, http, bases, target.origin(), runId);
+        if (!target.server().isAlive()) {
+            // a report with a dead server's zeros in it would mislead: stop here
+            throw new IllegalStateException(target.label() + " (pid " + target.server().pid() + ") is no longer running "
+                    + "(stopped by a signal from outside the benchmark?); the end of its log:\n" + target.server().logTail());
+        }
+        BenchMain.say("%s%s, %d clients, %s...", note, scenario, clients, target.label());
         // verify through wrk when it is installed (bench/run.sh installs it): see WrkRunner
         RunResult r = scenario.equals("verify") && WrkRunner.available()
-                ? WrkRunner.verify(target.name(), target.base(), target.origin(), clients, options.warmup(),
-                        options.duration(), target.server().pid(), Path.of(System.getProperty("java.io.tmpdir")))
-                : LoadRunner.run(s, target.name(), "shared", clients, options.warmup(), options.duration(),
-                        target.server().pid());
-        BenchMain.say("  %s %s %d: %.0f req/s, p50 %.2f ms, p99 %.2f ms, max %.2f ms, %d errors %s, RSS %d MiB, "
+                ? WrkRunner.verify(target.name(), target.base(), target.origin(), clients, warmup, duration,
+                        target.server().pid(), Path.of(System.getProperty("java.io.tmpdir")))
+                : LoadRunner.run(s, target.name(), "shared", clients, warmup, duration, target.server().pid());
+        if (!target.server().isAlive()) {
+            throw new IllegalStateException(target.label() + " (pid " + target.server().pid() + ") stopped during the "
+                    + scenario + " run (by a signal from outside the benchmark?); the end of its log:\n"
+                    + target.server().logTail());
+        }
+        BenchMain.say("  %s%s %s %d: %.0f req/s, p50 %.2f ms, p99 %.2f ms, max %.2f ms, %d errors %s, RSS %d MiB, "
                         + "CPU server %.2f bench %.2f other %.2f, load %s",
-                target.label(), scenario, clients, r.requestsPerSecond(), r.millis(50), r.millis(99), r.maxMillis(),
+                note, target.label(), scenario, clients, r.requestsPerSecond(), r.millis(50), r.millis(99), r.maxMillis(),
                 r.errorCount(), r.errors(), r.serverMaxRssKib() / 1024, r.serverCpu(), r.benchCpu(), r.otherCpu(),
                 r.loadAverage());
         http.close();
         return r;
+    }
+
+    /** A scenario of the HTTP contract (Latchkey and the seed-style peer). */
+    private static Scenario contractScenario(String scenario, HttpClient http, List<URI> bases, String origin,
+                                             String runId) {
+        return switch (scenario) {
+            case "verify" -> new MixedScenario("verify", 100, 0, 0, () -> http, bases, origin, runId);
+            case "refresh" -> new MixedScenario("refresh", 0, 100, 0, () -> http, bases, origin, runId);
+            case "login" -> new MixedScenario("login", 0, 0, 100, () -> http, bases, origin, runId);
+            case "mixed" -> new MixedScenario("mixed", 90, 9, 1, () -> http, bases, origin, runId);
+            default -> throw new IllegalArgumentException("unknown scenario " + scenario);
+        };
+    }
+
+    /**
+     * The parameter part of one argon2id hash in a Latchkey database ({@code $argon2id$v=19$m=19456,t=2,p=1}),
+     * without salt and hash; {@code null} when there is none or it cannot be read.
+     */
+    static String storedHashParameters(String jdbcUrl) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT password_hash FROM users WHERE password_hash LIKE '$argon2id$%' LIMIT 1")) {
+            if (!rs.next()) {
+                return null;
+            }
+            String[] parts = rs.getString(1).split("\\$");
+            return parts.length < 4 ? null : "$" + parts[1] + "$" + parts[2] + "$" + parts[3];
+        } catch (SQLException e) {
+            BenchMain.say("could not read Latchkey's stored hash parameters: %s", e.getMessage());
+            return null;
+        }
     }
 
     private static Map<String, String> latchkeySettings(Path dir, String database, int port) {
@@ -224,6 +311,8 @@ public final class CompareBench {
         List<Integer> clients = List.of(16, 64);
         List<String> scenarios = List.of("verify", "refresh", "login", "mixed");
         boolean withPeer = true;
+        boolean keycloak = false;
+        Duration serverWarmup = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
@@ -236,8 +325,8 @@ public final class CompareBench {
                 case "--duration" -> duration = Duration.parse("PT" + args[++i].toUpperCase(Locale.ROOT));
                 case "--clients" -> clients = java.util.Arrays.stream(args[++i].split(",")).map(Integer::valueOf).toList();
                 case "--scenarios" -> scenarios = List.of(args[++i].split(","));
-                case "--keycloak" -> throw new IllegalArgumentException(
-                        "--keycloak is not supported yet; see docs/benchmarks.md for its published figures");
+                case "--keycloak" -> keycloak = true;
+                case "--server-warmup" -> serverWarmup = Duration.parse("PT" + args[++i].toUpperCase(Locale.ROOT));
                 case "-h", "--help" -> {
                     System.err.print(USAGE);
                     System.exit(0);
@@ -256,7 +345,12 @@ public final class CompareBench {
         if (ceilings == null) {
             ceilings = root.resolve("bench/target/jmh-ceilings.properties");
         }
-        return new Options(root, out, peer, warmup, duration, clients, scenarios, withPeer, ceilings);
+        if (serverWarmup == null) {
+            // Keycloak's JIT compilers were still busy 50 s into its first refresh run without it
+            serverWarmup = keycloak ? Duration.ofSeconds(40) : Duration.ZERO;
+        }
+        return new Options(root, out, peer, warmup, duration, clients, scenarios, withPeer, ceilings, keycloak,
+                serverWarmup);
     }
 
     static String utc(Instant date) {

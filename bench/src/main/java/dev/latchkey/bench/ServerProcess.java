@@ -19,7 +19,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The server under test, started the way users start it: {@code ./latchkey serve}, as a child
  * process. The launcher {@code exec}s the JVM, so the child's PID is the JVM's PID, which is what
- * the memory and CPU readings watch (checked: {@link #comm()} is {@code java}).
+ * the memory and CPU readings watch (checked: {@link #comm()} is {@code java}). A launcher that
+ * runs its JVM as a child instead (Keycloak's {@code kc.sh}) is followed to that JVM: {@link #pid()}
+ * is then the child {@code java} process's.
  */
 final class ServerProcess implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
@@ -30,14 +32,29 @@ final class ServerProcess implements AutoCloseable {
     private final long startToReadyMillis;
     private final long idleRssKib;
     private final List<String> cmdline;
+    private final long measuredPid;
 
     private ServerProcess(Process process, Path log, int port, long startToReadyMillis) {
         this.process = process;
         this.log = log;
         this.port = port;
         this.startToReadyMillis = startToReadyMillis;
-        this.idleRssKib = ProcStats.rssKib(process.pid());
-        this.cmdline = ProcStats.cmdline(process.pid());
+        this.measuredPid = jvmPid(process);
+        this.idleRssKib = ProcStats.rssKib(measuredPid);
+        this.cmdline = ProcStats.cmdline(measuredPid);
+    }
+
+    /**
+     * The process whose memory and CPU are the server's: the started process when it is the JVM
+     * (or not a JVM at all, like the Node peer), else its first descendant named {@code java}
+     * (a start script that runs the JVM as its child).
+     */
+    private static long jvmPid(Process process) {
+        if (ProcStats.comm(process.pid()).equals("java")) {
+            return process.pid();
+        }
+        return process.descendants().filter(h -> ProcStats.comm(h.pid()).equals("java")).mapToLong(ProcessHandle::pid)
+                .findFirst().orElse(process.pid());
     }
 
     /**
@@ -57,6 +74,16 @@ final class ServerProcess implements AutoCloseable {
      */
     static ServerProcess start(List<String> command, Path workDir, int port, Map<String, String> settings)
             throws IOException, InterruptedException {
+        return start(command, workDir, port, settings, "/readyz");
+    }
+
+    /**
+     * Starts any server command the same way, ready at the first 200 of {@code readyPath}
+     * (Keycloak: its OpenID discovery document). Inherited {@code KC_*} and {@code JAVA_OPTS*}
+     * variables are dropped as well, so Keycloak's start script runs with its own defaults.
+     */
+    static ServerProcess start(List<String> command, Path workDir, int port, Map<String, String> settings,
+                               String readyPath) throws IOException, InterruptedException {
         Path log = workDir.resolve("server-" + port + ".log");
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir.toFile())
@@ -64,7 +91,8 @@ final class ServerProcess implements AutoCloseable {
                 .redirectOutput(log.toFile());
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(name -> name.startsWith("LATCHKEY_") || name.equals("PORT")
-                || name.equals("NODE_ENV") || name.equals("DATABASE_URL"));
+                || name.equals("NODE_ENV") || name.equals("DATABASE_URL") || name.startsWith("KC_")
+                || name.startsWith("JAVA_OPTS") || name.equals("JAVA_ADD_OPENS") || name.equals("JAVA_LOCALE"));
         env.put("PORT", Integer.toString(port));
         env.putAll(settings);
         String javaOpts = System.getenv("BENCH_SERVER_JAVA_OPTS"); // e.g. a JFR recording while profiling
@@ -74,7 +102,7 @@ final class ServerProcess implements AutoCloseable {
 
         HttpClient probe = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(1)).build();
-        HttpRequest readyz = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz"))
+        HttpRequest readyz = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + readyPath))
                 .timeout(Duration.ofSeconds(2)).GET().build();
         long started = System.nanoTime();
         Process process = builder.start();
@@ -92,6 +120,7 @@ final class ServerProcess implements AutoCloseable {
                         + tail(log));
             }
             if (System.nanoTime() > deadline) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
                 throw new IllegalStateException("the server was not ready within " + READY_TIMEOUT + ":\n" + tail(log));
             }
@@ -110,8 +139,9 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** The server JVM's PID (see {@link #jvmPid}): the process the memory and CPU readings watch. */
     long pid() {
-        return process.pid();
+        return measuredPid;
     }
 
     int port() {
@@ -119,17 +149,27 @@ final class ServerProcess implements AutoCloseable {
     }
 
     String comm() {
-        return ProcStats.comm(process.pid());
+        return ProcStats.comm(measuredPid);
     }
 
-    /** Milliseconds from starting {@code ./latchkey serve} to the first {@code /readyz} 200. */
+    /** Milliseconds from starting {@code ./latchkey serve} (or the command) to the first 200 of the readiness path. */
     long startToReadyMillis() {
         return startToReadyMillis;
     }
 
-    /** VmRSS right after {@code /readyz} first answered 200. */
+    /** VmRSS right after the readiness path first answered 200. */
     long idleRssKib() {
         return idleRssKib;
+    }
+
+    /** True while the measured process (the JVM) is running. */
+    boolean isAlive() {
+        return ProcessHandle.of(measuredPid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** The last lines of the server's log. */
+    String logTail() {
+        return tail(log);
     }
 
     /** The JVM's command line as the kernel sees it. */
@@ -150,13 +190,27 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
-    /** Stops the server as an operator would (SIGTERM), forcibly after 30 s. */
+    /**
+     * Stops the server as an operator would (SIGTERM), forcibly after 30 s; a child JVM left
+     * behind by its start script is stopped the same way.
+     */
     @Override
     public void close() throws InterruptedException {
+        List<ProcessHandle> children = process.descendants().toList();
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
+        }
+        for (ProcessHandle child : children) {
+            if (child.isAlive()) {
+                child.destroy();
+                try {
+                    child.onExit().get(30, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    child.destroyForcibly();
+                }
+            }
         }
     }
 
