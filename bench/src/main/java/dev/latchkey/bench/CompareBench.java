@@ -98,10 +98,22 @@ public final class CompareBench {
         KeycloakPeer.Info keycloak = null;
         try {
             String latchkeyDatabase = pg.createDatabase();
-            targets.add(startLatchkey("latchkey", "Latchkey", launcher, work, latchkeyDatabase, null, startMillis, idleRss));
+            targets.add(startLatchkey("latchkey", "Latchkey", launcher, work, latchkeyDatabase, Map.of(), startMillis, idleRss));
             if (options.scenarios().contains("login")) {
                 targets.add(startLatchkey("latchkey-bcrypt", "Latchkey (bcrypt 12)", launcher, work, pg.createDatabase(),
                         "bcrypt", startMillis, idleRss));
+            }
+            if (options.scenarios().contains("refresh")) {
+                // the same server with the JDK's RSA: what the native signature provider moves
+                targets.add(startLatchkey(JDK_RSA, "Latchkey (JDK RSA)", launcher, work, pg.createDatabase(),
+                        Map.of("LATCHKEY_CRYPTO_PROVIDER", "jdk"), startMillis, idleRss));
+            }
+            if (keycloakHome != null && options.scenarios().contains("login")) {
+                // argon2id with every parameter at least Keycloak's default (m = 7168 KiB, t = 5, p = 1);
+                // 8192 KiB is Latchkey's lowest accepted memory
+                targets.add(startLatchkey(ARGON2_AS_KEYCLOAK, "Latchkey (argon2id m=8192,t=5)", launcher, work,
+                        pg.createDatabase(), Map.of("LATCHKEY_ARGON2_MEMORY_KIB", "8192", "LATCHKEY_ARGON2_ITERATIONS", "5"),
+                        startMillis, idleRss));
             }
             if (options.withPeer()) {
                 targets.add(startPeer(options.peer(), work, pg, startMillis, idleRss));
@@ -167,9 +179,17 @@ public final class CompareBench {
     }
 
     /** Whether {@code target} runs {@code scenario}: the bcrypt Latchkey logs in only, Keycloak has no verify path. */
+    /** Latchkey signing with the JDK's RSA instead of the native provider (refresh only). */
+    static final String JDK_RSA = "latchkey-jdk-rsa";
+    /** Latchkey hashing with argon2id at parameters no weaker than Keycloak's in any respect (login only). */
+    static final String ARGON2_AS_KEYCLOAK = "latchkey-argon2-kc";
+
     private static boolean runs(Target target, String scenario) {
-        if (target.name().equals("latchkey-bcrypt")) {
+        if (target.name().equals("latchkey-bcrypt") || target.name().equals(ARGON2_AS_KEYCLOAK)) {
             return scenario.equals("login");
+        }
+        if (target.name().equals(JDK_RSA)) {
+            return scenario.equals("refresh");
         }
         return !target.name().equals("keycloak") || KEYCLOAK_SCENARIOS.contains(scenario);
     }
@@ -255,12 +275,17 @@ public final class CompareBench {
 
     private static Target startLatchkey(String name, String label, Path launcher, Path work, String database, String hash,
                                         Map<String, Long> startMillis, Map<String, Long> idleRss) throws Exception {
+        return startLatchkey(name, label, launcher, work, database,
+                hash == null ? Map.of() : Map.of("LATCHKEY_PASSWORD_HASH", hash), startMillis, idleRss);
+    }
+
+    private static Target startLatchkey(String name, String label, Path launcher, Path work, String database,
+                                        Map<String, String> extra, Map<String, Long> startMillis,
+                                        Map<String, Long> idleRss) throws Exception {
         Path dir = Files.createDirectories(work.resolve(name));
         int port = ServerProcess.freePort();
         Map<String, String> settings = latchkeySettings(dir, database, port);
-        if (hash != null) {
-            settings.put("LATCHKEY_PASSWORD_HASH", hash);
-        }
+        settings.putAll(extra);
         ServerProcess server = ServerProcess.start(launcher, dir, port, settings);
         BenchMain.say("%s ready in %d ms (pid %d, %s)", label, server.startToReadyMillis(), server.pid(), server.comm());
         startMillis.put(name, server.startToReadyMillis());
