@@ -79,7 +79,7 @@ public final class AccessTokenVerifier {
     private final Supplier<KeyRing> keys;
     private final Clock clock;
     private final long leewayMillis;
-    private final Cache<String, Verified> verified;
+    private final Cache<String, Verified> verified; // null: nothing remembered
 
     public AccessTokenVerifier(Supplier<KeyRing> keys, TokenSettings settings, Clock clock) {
         this(keys, settings, clock, REMEMBERED_TOKENS);
@@ -92,7 +92,8 @@ public final class AccessTokenVerifier {
         Objects.requireNonNull(clock, "clock");
         this.keys = keys;
         this.clock = clock;
-        this.verified = Caffeine.newBuilder().maximumSize(Math.max(0, rememberedTokens)).build();
+        // none at all for 0: a cache bounded to zero entries still holds each one until its evictor runs
+        this.verified = rememberedTokens > 0 ? Caffeine.newBuilder().maximumSize(rememberedTokens).build() : null;
         this.leewayMillis = AccessTokenClaimsVerifier.leewaySeconds(settings) * 1000;
         processor = new DefaultJWTProcessor<>();
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(
@@ -115,7 +116,7 @@ public final class AccessTokenVerifier {
             return new TokenVerification.Invalid("not a compact JWS (need exactly three parts)");
         }
         KeyRing ring = keys.get();
-        Verified known = verified.getIfPresent(compactJwt);
+        Verified known = verified == null ? null : verified.getIfPresent(compactJwt);
         if (known != null && known.ring() == ring) {
             return recheckTimes(known);
         }
@@ -125,7 +126,9 @@ public final class AccessTokenVerifier {
             JWTClaimsSet claims = processor.process(jwt, null);
             AccessTokenClaims accepted = toClaims(claims);
             Date notBefore = claims.getNotBeforeTime();
-            verified.put(compactJwt, new Verified(ring, accepted, notBefore == null ? null : notBefore.toInstant()));
+            if (verified != null) {
+                verified.put(compactJwt, new Verified(ring, accepted, notBefore == null ? null : notBefore.toInstant()));
+            }
             return new TokenVerification.Valid(accepted);
         } catch (ExpiredJWTException e) {
             return new TokenVerification.Expired();
