@@ -49,6 +49,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -93,7 +95,24 @@ public final class LatchkeyServer implements AutoCloseable {
         this.audit = audit;
     }
 
+    /** The provider chosen in the background; its failure (a {@code ConfigException}) is rethrown as it was. */
+    private static SignatureProvider.Selected selected(CompletableFuture<SignatureProvider.Selected> loading) {
+        try {
+            return loading.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
     public static LatchkeyServer start(LatchkeyConfig config, Clock clock) {
+        // Loading the native signature provider (unpacking its library, running its self-tests)
+        // takes a few hundred milliseconds: done while the database opens and migrates.
+        CompletableFuture<SignatureProvider.Selected> signatureProvider = CompletableFuture.supplyAsync(
+                () -> config.signingKey().signatureProvider().select(),
+                runnable -> Thread.ofPlatform().name("latchkey-crypto-load").daemon().start(runnable));
         SecureRandom random = new SecureRandom();
         Database database = Database.open(new DatabaseSettings(config.databaseUrl(), config.dataDirectory(),
                 config.databasePoolSize()));
@@ -105,7 +124,7 @@ public final class LatchkeyServer implements AutoCloseable {
         Redis redis = null;
         AccountMail mail = null;
         try {
-            SignatureProvider.Selected signatures = config.signingKey().signatureProvider().select();
+            SignatureProvider.Selected signatures = selected(signatureProvider);
             keyRing = KeyManager.forConfig(database.signingKeys(), config, clock, signatures.provider());
             SigningKey signingKey = keyRing.start(config.signingKey(), config.dataDirectory()).current();
             if (!keyRing.encryptsAtRest() && "postgresql".equals(database.engine())) {

@@ -62,7 +62,8 @@ public enum SignatureProvider {
             if (provider.getLoadingError() != null) {
                 return Optional.empty();
             }
-            provider.assertHealthy();
+            // Each algorithm's self-test runs when it is first used (a failing one refuses to
+            // serve); running all of them here would add about 100 ms to every start.
             return Optional.of(provider);
         } catch (RuntimeException | LinkageError e) {
             return Optional.empty();
