@@ -97,13 +97,7 @@ public final class JdbcSessionStore implements SessionStore {
         if (engine == Engine.POSTGRESQL) {
             return Sql.withConnection(dataSource, connection -> {
                 try (PreparedStatement statement = connection.prepareStatement(ROTATE_POSTGRESQL)) {
-                    statement.setString(1, newHash);
-                    setInstant(statement, 2, now);
-                    setBytes(statement, 3, sealedSuccessor);
-                    setInstant(statement, 4, now);
-                    setInstant(statement, 5, newIdleExpiresAt);
-                    statement.setString(6, sessionId);
-                    statement.setString(7, expectedCurrentHash);
+                    bindRotation(statement, sessionId, expectedCurrentHash, newHash, sealedSuccessor, now, newIdleExpiresAt);
                     statement.setString(8, newHash);
                     return statement.executeUpdate() == 1;
                 }
@@ -114,13 +108,7 @@ public final class JdbcSessionStore implements SessionStore {
                 + " WHERE id = ? AND current_hash = ? AND revoked_at IS NULL";
         return Sql.inTransaction(dataSource, connection -> {
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
-                statement.setString(1, newHash);
-                setInstant(statement, 2, now);
-                setBytes(statement, 3, sealedSuccessor);
-                setInstant(statement, 4, now);
-                setInstant(statement, 5, newIdleExpiresAt);
-                statement.setString(6, sessionId);
-                statement.setString(7, expectedCurrentHash);
+                bindRotation(statement, sessionId, expectedCurrentHash, newHash, sealedSuccessor, now, newIdleExpiresAt);
                 if (statement.executeUpdate() != 1) {
                     return false;
                 }
@@ -128,6 +116,19 @@ public final class JdbcSessionStore implements SessionStore {
             recordHash(connection, newHash, sessionId);
             return true;
         });
+    }
+
+    /** The compare-and-set UPDATE's seven parameters, in the order both engines' statements take them. */
+    private static void bindRotation(PreparedStatement statement, String sessionId, String expectedCurrentHash,
+                                     String newHash, byte[] sealedSuccessor, Instant now, Instant newIdleExpiresAt)
+            throws SQLException {
+        statement.setString(1, newHash);
+        setInstant(statement, 2, now);
+        setBytes(statement, 3, sealedSuccessor);
+        setInstant(statement, 4, now);
+        setInstant(statement, 5, newIdleExpiresAt);
+        statement.setString(6, sessionId);
+        statement.setString(7, expectedCurrentHash);
     }
 
     @Override
