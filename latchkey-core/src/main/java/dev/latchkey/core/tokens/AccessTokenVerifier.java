@@ -1,5 +1,7 @@
 package dev.latchkey.core.tokens;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -19,8 +21,6 @@ import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.jwt.proc.ExpiredJWTException;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import java.security.Key;
 import java.text.ParseException;
 import java.time.Clock;
@@ -155,8 +155,7 @@ public final class AccessTokenVerifier {
         if (known.notBefore() != null && known.notBefore().toEpochMilli() >= now + leewayMillis) {
             return new TokenVerification.Invalid("JWT before use time");
         }
-        long iatAheadMillis = Math.max(RevocationMark.MAX_IAT_AHEAD_SECONDS * 1000, leewayMillis);
-        if (claims.issuedAt().toEpochMilli() > now + iatAheadMillis) {
+        if (claims.issuedAt().toEpochMilli() > now + AccessTokenClaimsVerifier.iatAheadSeconds(leewayMillis / 1000) * 1000) {
             return new TokenVerification.Invalid("JWT issued in the future");
         }
         return new TokenVerification.Valid(claims);
@@ -266,6 +265,11 @@ public final class AccessTokenVerifier {
             setMaxClockSkew((int) leewaySeconds);
         }
 
+        /** How far ahead of the clock an {@code iat} may be: the leeway, and at least two seconds. */
+        static long iatAheadSeconds(long leewaySeconds) {
+            return Math.max(RevocationMark.MAX_IAT_AHEAD_SECONDS, leewaySeconds);
+        }
+
         static long leewaySeconds(TokenSettings settings) {
             long seconds = settings.clockLeeway().getSeconds();
             return settings.clockLeeway().getNano() > 0 ? seconds + 1 : seconds;
@@ -291,7 +295,7 @@ public final class AccessTokenVerifier {
             }
             // At least two seconds: a token issued right after its user's revocation mark carries
             // iat = the mark rounded up to the second (see RevocationMark), even with no leeway.
-            Instant latestAcceptable = clock.instant().plusSeconds(Math.max(RevocationMark.MAX_IAT_AHEAD_SECONDS, leewaySeconds));
+            Instant latestAcceptable = clock.instant().plusSeconds(iatAheadSeconds(leewaySeconds));
             if (issuedAt.toInstant().isAfter(latestAcceptable)) {
                 throw new BadJWTException("JWT issued in the future");
             }
