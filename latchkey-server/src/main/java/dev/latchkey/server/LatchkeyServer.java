@@ -108,8 +108,8 @@ public final class LatchkeyServer implements AutoCloseable {
     }
 
     public static LatchkeyServer start(LatchkeyConfig config, Clock clock) {
-        // Loading the native signature provider (unpacking its library, running its self-tests)
-        // takes a few hundred milliseconds: done while the database opens and migrates.
+        // Loading the native signature provider (unpacking and linking its library) takes a few
+        // hundred milliseconds: done while the database opens and migrates.
         CompletableFuture<SignatureProvider.Selected> signatureProvider = CompletableFuture.supplyAsync(
                 () -> config.signingKey().signatureProvider().select(),
                 runnable -> Thread.ofPlatform().name("latchkey-crypto-load").daemon().start(runnable));

@@ -43,39 +43,24 @@ public enum SignatureProvider {
         if (this == JDK) {
             return new Selected(null, "JDK");
         }
-        Optional<Provider> loaded = loadNative();
-        if (loaded.isPresent()) {
-            AmazonCorrettoCryptoProvider accp = (AmazonCorrettoCryptoProvider) loaded.get();
-            return new Selected(accp, accp.getAwsLcVersionStr() + " (Amazon Corretto Crypto Provider "
-                    + accp.getVersionStr() + ")");
+        String problem;
+        try {
+            AmazonCorrettoCryptoProvider accp = AmazonCorrettoCryptoProvider.INSTANCE;
+            Throwable error = accp.getLoadingError();
+            if (error == null) {
+                // Each algorithm's self-test runs when it is first used (a failing one refuses to
+                // serve); running all of them here would add about 100 ms to every start.
+                return new Selected(accp, accp.getAwsLcVersionStr() + " (Amazon Corretto Crypto Provider "
+                        + accp.getVersionStr() + ")");
+            }
+            problem = String.valueOf(error.getMessage());
+        } catch (RuntimeException | LinkageError e) {
+            problem = e.toString();
         }
         if (this == NATIVE) {
             throw new ConfigException(VARIABLE, "'native' but the native crypto provider cannot be loaded here ("
-                    + nativeLoadingProblem() + "); use auto or jdk");
+                    + problem + "); use auto or jdk");
         }
-        return new Selected(null, "JDK (the native provider does not load here: " + nativeLoadingProblem() + ")");
-    }
-
-    private static Optional<Provider> loadNative() {
-        try {
-            AmazonCorrettoCryptoProvider provider = AmazonCorrettoCryptoProvider.INSTANCE;
-            if (provider.getLoadingError() != null) {
-                return Optional.empty();
-            }
-            // Each algorithm's self-test runs when it is first used (a failing one refuses to
-            // serve); running all of them here would add about 100 ms to every start.
-            return Optional.of(provider);
-        } catch (RuntimeException | LinkageError e) {
-            return Optional.empty();
-        }
-    }
-
-    private static String nativeLoadingProblem() {
-        try {
-            Throwable error = AmazonCorrettoCryptoProvider.INSTANCE.getLoadingError();
-            return error == null ? "self-test failed" : String.valueOf(error.getMessage());
-        } catch (RuntimeException | LinkageError e) {
-            return e.toString();
-        }
+        return new Selected(null, "JDK (the native provider does not load here: " + problem + ")");
     }
 }
