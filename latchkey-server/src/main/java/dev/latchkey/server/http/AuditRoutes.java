@@ -48,9 +48,9 @@ final class AuditRoutes {
     private void list(Context ctx) {
         authenticator.requireRole(ctx, Set.of(Roles.ADMIN));
         Map<String, String> problems = new LinkedHashMap<>();
-        String userId = blankToNull(ctx.queryParam("userId"));
+        String userId = PageRequest.optionalParam(ctx, "userId");
         AuditEventType type = null;
-        String typeName = blankToNull(ctx.queryParam("type"));
+        String typeName = PageRequest.optionalParam(ctx, "type");
         if (typeName != null) {
             type = AuditEventType.fromWireName(typeName).orElse(null);
             if (type == null) {
@@ -115,9 +115,5 @@ final class AuditRoutes {
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-    }
-
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value.trim();
     }
 }

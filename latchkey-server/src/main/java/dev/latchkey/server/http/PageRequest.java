@@ -26,7 +26,7 @@ record PageRequest<P>(int limit, P after) {
      */
     static <P> PageRequest<P> read(Context ctx, Function<String, Optional<P>> cursors, Map<String, String> problems) {
         int limit = DEFAULT_LIMIT;
-        String limitText = blankToNull(ctx.queryParam("limit"));
+        String limitText = optionalParam(ctx, "limit");
         if (limitText != null) {
             try {
                 limit = Integer.parseInt(limitText);
@@ -38,7 +38,7 @@ record PageRequest<P>(int limit, P after) {
             }
         }
         P after = null;
-        String cursor = blankToNull(ctx.queryParam("cursor"));
+        String cursor = optionalParam(ctx, "cursor");
         if (cursor != null) {
             after = cursors.apply(cursor).orElse(null);
             if (after == null) {
@@ -48,7 +48,9 @@ record PageRequest<P>(int limit, P after) {
         return new PageRequest<>(limit, after);
     }
 
-    private static String blankToNull(String value) {
+    /** A query parameter's value without surrounding white space; null when absent or blank. */
+    static String optionalParam(Context ctx, String name) {
+        String value = ctx.queryParam(name);
         return value == null || value.isBlank() ? null : value.strip();
     }
 }
