@@ -101,7 +101,7 @@ public final class CompareBench {
             targets.add(startLatchkey("latchkey", "Latchkey", launcher, work, latchkeyDatabase, Map.of(), startMillis, idleRss));
             if (options.scenarios().contains("login")) {
                 targets.add(startLatchkey("latchkey-bcrypt", "Latchkey (bcrypt 12)", launcher, work, pg.createDatabase(),
-                        "bcrypt", startMillis, idleRss));
+                        Map.of("LATCHKEY_PASSWORD_HASH", "bcrypt"), startMillis, idleRss));
             }
             if (options.scenarios().contains("refresh")) {
                 // the same server with the JDK's RSA: what the native signature provider moves
@@ -271,12 +271,6 @@ public final class CompareBench {
             settings.put("LATCHKEY_RATE_LIMIT_" + limit, "100000000/1m");
         }
         return settings;
-    }
-
-    private static Target startLatchkey(String name, String label, Path launcher, Path work, String database, String hash,
-                                        Map<String, Long> startMillis, Map<String, Long> idleRss) throws Exception {
-        return startLatchkey(name, label, launcher, work, database,
-                hash == null ? Map.of() : Map.of("LATCHKEY_PASSWORD_HASH", hash), startMillis, idleRss);
     }
 
     private static Target startLatchkey(String name, String label, Path launcher, Path work, String database,

@@ -54,7 +54,7 @@ final class WrkRunner {
         Files.writeString(script, script(tokens), StandardCharsets.UTF_8);
         String url = base.resolve("/api/me").toString();
 
-        run(url, script, clients, warmup, null); // warm-up, not counted
+        warmUp(url, script, clients, warmup);
         LoadRunner.Window window = new LoadRunner.Window();
         // wrk runs a second longer than the sampled window, so that its CPU time is still readable
         // at the window's end; its own figures cover its whole run
@@ -125,14 +125,12 @@ final class WrkRunner {
                 "--timeout", "10s", "-s", script.toString(), url).redirectErrorStream(true).start();
     }
 
-    private static void run(String url, Path script, int clients, Duration length, StringBuilder out)
+    /** The same load for {@code length}, not counted: its output is read and dropped. */
+    private static void warmUp(String url, Path script, int clients, Duration length)
             throws IOException, InterruptedException {
         Process p = start(url, script, clients, length);
-        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.getInputStream().readAllBytes();
         p.waitFor();
-        if (out != null) {
-            out.append(text);
-        }
     }
 
     private static RunResult parse(String output, String engine, int clients, LoadRunner.Sampler sampler,
