@@ -187,7 +187,7 @@ public final class LatchkeyServer implements AutoCloseable {
                 redisHealth = () -> connected.ping() ? "up" : "down";
             }
             HttpApi.Safeguards safeguards = new HttpApi.Safeguards(limiter, lockout, abuse.limits(), audit, database.audit(),
-                    () -> audit.flush(Duration.ofSeconds(5)));
+                    () -> audit.flush(Duration.ofSeconds(5)), abuse.refreshConcurrency());
             Javalin http = HttpApi.create(new HttpApi.Dependencies(accounts, sessions, administration, issuer, verifier, keyRing,
                     config.tokens(), config.allowedOrigins(), config.trustedProxies(), config.cookieSecure(),
                     database::ping, redisHealth, config.operations().shutdownGrace(), clock, safeguards, metrics, config.demo(), mail));
@@ -257,7 +257,7 @@ public final class LatchkeyServer implements AutoCloseable {
         LatchkeyConfig.PasswordSettings pw = config.passwords();
         Logger passwordLog = LoggerFactory.getLogger(BcryptHasher.class);
         return PasswordHashing.configured(pw.algorithm(), pw.argon2MemoryKib(), pw.argon2Iterations(),
-                pw.argon2Parallelism(), pw.bcryptCost(), random, passwordLog::warn);
+                pw.argon2Parallelism(), pw.bcryptCost(), config.abuse().hashingThreads(), random, passwordLog::warn);
     }
 
     public static PasswordPolicy passwordPolicy(LatchkeyConfig config) {

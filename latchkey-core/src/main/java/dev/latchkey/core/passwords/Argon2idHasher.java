@@ -7,6 +7,9 @@ import java.util.Base64;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Matcher;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.SynchronousQueue;
 import java.util.regex.Pattern;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
@@ -44,20 +47,38 @@ public final class Argon2idHasher implements PasswordHasher {
     private final Argon2idParameters parameters;
     private final SecureRandom random;
     /**
-     * Argon2's memory (19 MiB with the default parameters), kept per hashing thread and wiped
-     * after each hash (BouncyCastle clears a block when it goes back to the pool) instead of
-     * allocated anew for each hash: 19 MiB of short-lived blocks per login made a small
-     * SerialGC heap run a full collection about every 100 ms under a login load, which cost
-     * about a third of the hashing pool's time. Platform threads only (the hashing pool's);
-     * a virtual thread allocates as before rather than pinning memory to a short-lived thread.
+     * Argon2's memory (19 MiB with the default parameters), kept between hashes instead of
+     * allocated anew for each (BouncyCastle clears a block when it goes back to its pool): 19 MiB
+     * of short-lived blocks per login made a small SerialGC heap run a full collection about
+     * every 100 ms under a login load, which cost about a third of the hashing pool's time.
+     * At most {@code retainedMemories} are kept, one per hash that can run at once (the hashing
+     * pool's threads); a hash that finds none idle allocates its own, which is kept only if there
+     * is room. Not tied to threads: a thread that hashed once (the one that makes the dummy hash
+     * at start) would otherwise hold 19 MiB for the life of the process.
      */
-    private final ThreadLocal<Argon2BytesGenerator.BlockPool> blockPools;
+    private final BlockingQueue<Argon2BytesGenerator.BlockPool> idleMemories;
+    private final int blocks;
 
     public Argon2idHasher(Argon2idParameters parameters, SecureRandom random) {
+        this(parameters, random, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** @param retainedMemories how many hashes' worth of memory to keep between hashes (0: none) */
+    public Argon2idHasher(Argon2idParameters parameters, SecureRandom random, int retainedMemories) {
         this.parameters = Objects.requireNonNull(parameters, "parameters");
         this.random = Objects.requireNonNull(random, "random");
-        int blocks = parameters.memoryKiB(); // one Argon2 block is 1 KiB
-        this.blockPools = ThreadLocal.withInitial(() -> new Argon2BytesGenerator.FixedBlockPool(blocks));
+        if (retainedMemories < 0) {
+            throw new IllegalArgumentException("retained memories must not be negative");
+        }
+        this.blocks = parameters.memoryKiB(); // one Argon2 block is 1 KiB
+        this.idleMemories = retainedMemories == 0
+                ? new SynchronousQueue<>() // offers fail, polls find nothing: nothing is kept
+                : new ArrayBlockingQueue<>(retainedMemories);
+    }
+
+    /** How many hashes' worth of memory are kept now (for tests). */
+    int idleMemories() {
+        return idleMemories.size();
     }
 
     public Argon2idParameters parameters() {
@@ -106,11 +127,12 @@ public final class Argon2idHasher implements PasswordHasher {
     }
 
     private byte[] compute(String password, Phc phc) {
-        Argon2Parameters.Builder builder = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id);
-        if (!Thread.currentThread().isVirtual()) {
-            builder.withBlockPool(blockPools.get());
+        Argon2BytesGenerator.BlockPool memory = idleMemories.poll();
+        if (memory == null) {
+            memory = new Argon2BytesGenerator.FixedBlockPool(blocks);
         }
-        Argon2Parameters params = builder
+        Argon2Parameters params = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+                .withBlockPool(memory)
                 .withVersion(Argon2Parameters.ARGON2_VERSION_13)
                 .withMemoryAsKB(phc.parameters().memoryKiB())
                 .withIterations(phc.parameters().iterations())
@@ -126,6 +148,7 @@ public final class Argon2idHasher implements PasswordHasher {
         } finally {
             Arrays.fill(passwordBytes, (byte) 0);
             params.clear();
+            idleMemories.offer(memory); // dropped when enough are kept already
         }
         return out;
     }

@@ -76,8 +76,8 @@ public final class PasswordHashing {
     /** As below, with warnings dropped (benchmarks and tests that only hash). */
     public static PasswordHashing configured(String algorithm, int argon2MemoryKiB, int argon2Iterations,
                                              int argon2Parallelism, int bcryptCost, SecureRandom random) {
-        return configured(algorithm, argon2MemoryKiB, argon2Iterations, argon2Parallelism, bcryptCost, random,
-                warning -> { });
+        return configured(algorithm, argon2MemoryKiB, argon2Iterations, argon2Parallelism, bcryptCost,
+                Runtime.getRuntime().availableProcessors(), random, warning -> { });
     }
 
     /**
@@ -85,14 +85,16 @@ public final class PasswordHashing {
      * new hashes use.
      *
      * @param algorithm {@code argon2id} or {@code bcrypt} (case-insensitive)
+     * @param concurrentHashes how many hashes can run at once (the hashing pool's threads): argon2id
+     *                  keeps that many hashes' worth of memory between hashes
      * @param warnings  where a warning for the operator goes (a stored hash refused for its cost)
      * @throws IllegalArgumentException for an unknown algorithm or out-of-range parameters
      */
     public static PasswordHashing configured(String algorithm, int argon2MemoryKiB, int argon2Iterations,
-                                             int argon2Parallelism, int bcryptCost, SecureRandom random,
-                                             Consumer<String> warnings) {
+                                             int argon2Parallelism, int bcryptCost, int concurrentHashes,
+                                             SecureRandom random, Consumer<String> warnings) {
         Argon2idHasher argon2id = new Argon2idHasher(
-                new Argon2idParameters(argon2MemoryKiB, argon2Iterations, argon2Parallelism), random);
+                new Argon2idParameters(argon2MemoryKiB, argon2Iterations, argon2Parallelism), random, concurrentHashes);
         BcryptHasher bcrypt = new BcryptHasher(bcryptCost, random, warnings);
         return switch (algorithm.strip().toLowerCase(Locale.ROOT)) {
             case "argon2id" -> new PasswordHashing(argon2id, List.of(bcrypt), random);

@@ -5,6 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
@@ -23,6 +29,35 @@ class Argon2idHasherTest {
         assertThat(hasher.verify("correct horse battery staple", hash)).isTrue();
         assertThat(hasher.verify("correct horse battery stapl", hash)).isFalse();
         assertThat(hasher.verify("Correct horse battery staple", hash)).isFalse();
+    }
+
+    @Test
+    void keepsAtMostTheConfiguredNumberOfMemoriesWhateverThreadsHash() throws Exception {
+        Argon2idHasher bounded = new Argon2idHasher(CHEAP, new SecureRandom(), 2);
+        String reference = bounded.hash("password", "somesalt".getBytes(StandardCharsets.US_ASCII));
+        assertThat(bounded.idleMemories()).isEqualTo(1);
+
+        // eight hashes at once on platform and virtual threads: each gets memory of its own,
+        // and the results are those of a fresh computation (memory is wiped between hashes)
+        List<Callable<String>> jobs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            jobs.add(() -> bounded.hash("password", "somesalt".getBytes(StandardCharsets.US_ASCII)));
+        }
+        try (ExecutorService platform = Executors.newFixedThreadPool(4);
+             ExecutorService virtual = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (ExecutorService executor : List.of(platform, virtual)) {
+                for (Future<String> result : executor.invokeAll(jobs)) {
+                    assertThat(result.get()).isEqualTo(reference);
+                }
+                assertThat(bounded.idleMemories()).isBetween(1, 2);
+            }
+        }
+
+        Argon2idHasher keepsNone = new Argon2idHasher(CHEAP, new SecureRandom(), 0);
+        assertThat(keepsNone.verify("password", reference)).isTrue();
+        assertThat(keepsNone.idleMemories()).isZero();
+        assertThatThrownBy(() -> new Argon2idHasher(CHEAP, new SecureRandom(), -1))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
