@@ -13,8 +13,11 @@ import java.time.Duration;
  * @param hashingQueue hashing jobs that may wait for a thread before new ones get 503 (default 32 per thread)
  * @param hashingMaxWait the longest a hashing job is expected to wait for a thread before it gets
  *                       503 instead (default 1 s; zero: only the queue's capacity bounds the wait)
+ * @param refreshConcurrency refreshes worked on at once, the others waiting in arrival order
+ *                           (default 4 per core; zero: no limit)
  */
-public record AbuseSettings(AbuseLimits limits, int hashingThreads, int hashingQueue, Duration hashingMaxWait, Hibp hibp) {
+public record AbuseSettings(AbuseLimits limits, int hashingThreads, int hashingQueue, Duration hashingMaxWait,
+                            int refreshConcurrency, Hibp hibp) {
 
     /** The range API's location, how long to wait for it, and what to do when it does not answer. */
     public record Hibp(boolean enabled, String url, Duration timeout, boolean failOpen) {}
@@ -38,12 +41,13 @@ public record AbuseSettings(AbuseLimits limits, int hashingThreads, int hashingQ
         int queue = env.integer("LATCHKEY_HASHING_QUEUE", 32 * threads, 1, 1_000_000);
         Duration maxWait = env.duration("LATCHKEY_HASHING_MAX_WAIT", Duration.ofSeconds(1), Duration.ZERO,
                 Duration.ofMinutes(10));
+        int refreshConcurrency = env.integer("LATCHKEY_REFRESH_CONCURRENCY", 4 * cores, 0, 100_000);
         Hibp hibp = new Hibp(
                 env.bool("LATCHKEY_HIBP_ENABLED", false),
                 env.httpUrl("LATCHKEY_HIBP_URL", "https://api.pwnedpasswords.com/range/"),
                 env.duration("LATCHKEY_HIBP_TIMEOUT", Duration.ofSeconds(2), Duration.ofMillis(100), Duration.ofSeconds(30)),
                 env.bool("LATCHKEY_HIBP_FAIL_OPEN", true));
-        return new AbuseSettings(limits, threads, queue, maxWait, hibp);
+        return new AbuseSettings(limits, threads, queue, maxWait, refreshConcurrency, hibp);
     }
 
     /** {@code N/PERIOD}: at most N per period, e.g. {@code 20/1m}, {@code 5/15m}, {@code 100/h}. */

@@ -65,8 +65,12 @@ public final class HttpApi {
      * Abuse resistance and the audit trail: the rate limiter and login lockout with their limits,
      * where audit events go, where they are read from, and how to make recorded ones readable.
      */
+    /** @param refreshConcurrency refreshes worked on at once, the rest queued in order (0: no limit) */
     public record Safeguards(RateLimiter limiter, FailureLockout lockout, AbuseLimits limits, AuditLog audit,
-                             AuditStore auditStore, Runnable auditFlush) {}
+                             AuditStore auditStore, Runnable auditFlush, int refreshConcurrency) {}
+
+    /** The longest a refresh waits for its turn before it gets 503 with Retry-After. */
+    static final Duration REFRESH_MAX_WAIT = Duration.ofSeconds(5);
 
     private HttpApi() {
     }
@@ -87,7 +91,8 @@ public final class HttpApi {
                 limits, audits, json, deps.mail());
         EmailRoutes emailRoutes = new EmailRoutes(deps.mail(), deps.accounts(), authenticator, requests, limits, audits, json);
         SessionRoutes sessionRoutes = new SessionRoutes(deps.sessions(), deps.accounts(), authenticator, tokens, cookies,
-                origins, requests, limits, audits, deps.clock());
+                origins, requests, limits, audits, new FairGate(safeguards.refreshConcurrency(), REFRESH_MAX_WAIT),
+                deps.clock());
         AdminRoutes adminRoutes = new AdminRoutes(deps.administration(), authenticator, audits, json);
         AuditRoutes auditRoutes = new AuditRoutes(safeguards.auditStore(), safeguards.auditFlush(), authenticator, json);
         DiscoveryRoutes discoveryRoutes = new DiscoveryRoutes(deps.keys(), deps.tokenSettings());

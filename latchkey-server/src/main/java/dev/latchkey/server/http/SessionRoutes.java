@@ -37,11 +37,13 @@ final class SessionRoutes {
     private final RequestContext requests;
     private final Limits limits;
     private final Audits audits;
+    /** Refreshes take their turn here (see {@link FairGate}). */
+    private final FairGate refreshGate;
     private final Clock clock;
 
     SessionRoutes(SessionService sessions, AccountService accounts, Authenticator authenticator, TokenResponses tokens,
                   Cookies cookies, OriginCheck origins, RequestContext requests, Limits limits, Audits audits,
-                  Clock clock) {
+                  FairGate refreshGate, Clock clock) {
         this.sessions = sessions;
         this.accounts = accounts;
         this.authenticator = authenticator;
@@ -51,6 +53,7 @@ final class SessionRoutes {
         this.requests = requests;
         this.limits = limits;
         this.audits = audits;
+        this.refreshGate = refreshGate;
         this.clock = clock;
     }
 
@@ -69,6 +72,11 @@ final class SessionRoutes {
         if (refreshToken == null || refreshToken.isEmpty()) {
             throw refused(ctx, ErrorCode.REFRESH_TOKEN_MISSING, "No refresh token was sent.");
         }
+        refreshGate.run(() -> refresh(ctx, refreshToken));
+    }
+
+    /** The database and signing part of a refresh, in its turn. */
+    private void refresh(Context ctx, String refreshToken) {
         Optional<Session> session = sessions.findByRefreshToken(refreshToken);
         if (session.isEmpty()) {
             throw refused(ctx, ErrorCode.REFRESH_TOKEN_INVALID, "The refresh token is not valid.");

@@ -166,13 +166,16 @@ class LatchkeyConfigTest {
         int cores = Runtime.getRuntime().availableProcessors();
         assertThat(d.abuse().hashingThreads()).isEqualTo(cores);
         assertThat(d.abuse().hashingQueue()).isEqualTo(32 * cores);
+        assertThat(d.abuse().refreshConcurrency()).isEqualTo(4 * cores);
         assertThat(d.abuse().hibp()).isEqualTo(new AbuseSettings.Hibp(false, "https://api.pwnedpasswords.com/range/",
                 Duration.ofSeconds(2), true));
         assertThat(d.auditRetention()).isEqualTo(Duration.ofDays(90));
 
         LatchkeyConfig c = config("LATCHKEY_RATE_LIMIT_LOGIN_PER_IP", "100/h", "LATCHKEY_RATE_LIMIT_REFRESH_PER_SESSION",
                 " 7 / 30s ", "LATCHKEY_HASHING_THREADS", "3", "LATCHKEY_HIBP_ENABLED", "true", "LATCHKEY_HIBP_FAIL_OPEN",
-                "false", "LATCHKEY_AUDIT_RETENTION", "365d", "LATCHKEY_LOGIN_LOCKOUT_MAX", "1h");
+                "false", "LATCHKEY_AUDIT_RETENTION", "365d", "LATCHKEY_LOGIN_LOCKOUT_MAX", "1h",
+                "LATCHKEY_REFRESH_CONCURRENCY", "0");
+        assertThat(c.abuse().refreshConcurrency()).isZero();
         assertThat(c.abuse().limits().loginPerIp().describe()).isEqualTo("100/PT1H");
         assertThat(c.abuse().limits().refreshPerSession().describe()).isEqualTo("7/PT30S");
         assertThat(c.abuse().hashingQueue()).isEqualTo(96);
@@ -235,6 +238,8 @@ class LatchkeyConfigTest {
         "LATCHKEY_LOGIN_LOCKOUT_MAX        | 2d                  | out of range",
         "LATCHKEY_HASHING_THREADS          | 0                   | out of range",
         "LATCHKEY_HASHING_QUEUE            | -1                  | out of range",
+        "LATCHKEY_REFRESH_CONCURRENCY      | -1                  | out of range",
+        "LATCHKEY_REFRESH_CONCURRENCY      | many                | not a",
         "LATCHKEY_HIBP_URL                 | ftp://x/range/      | http or https",
         "LATCHKEY_HIBP_TIMEOUT             | 1m                  | out of range",
         "LATCHKEY_HIBP_FAIL_OPEN           | perhaps             | not a boolean",
