@@ -208,6 +208,9 @@ public final class CompareBench {
             throw new IllegalStateException(target.label() + " (pid " + target.server().pid() + ") is no longer running "
                     + "(stopped by a signal from outside the benchmark?); the end of its log:\n" + target.server().logTail());
         }
+        if (note.isEmpty()) {
+            settle();
+        }
         BenchMain.say("%s%s, %d clients, %s...", note, scenario, clients, target.label());
         // verify through wrk when it is installed (bench/run.sh installs it): see WrkRunner
         RunResult r = scenario.equals("verify") && WrkRunner.available()
@@ -226,6 +229,35 @@ public final class CompareBench {
                 r.loadAverage());
         http.close();
         return r;
+    }
+
+    /** The machine counts as quiet below this much CPU (cores) over a second. */
+    static final double QUIET_CORES = 0.15;
+    static final Duration MAX_SETTLE = Duration.ofSeconds(30);
+
+    /**
+     * Waits (at most {@link #MAX_SETTLE}) until the whole machine is quiet before a measured run:
+     * work left over from the run before (Keycloak's JIT compiling for tens of seconds after its
+     * warm-up, PostgreSQL's autovacuum after a refresh run) would otherwise take CPU from the next
+     * server measured, and more from a server that uses both cores than from the single-threaded peer.
+     */
+    private static void settle() throws InterruptedException {
+        long start = System.nanoTime();
+        double busy = Double.NaN;
+        while (System.nanoTime() - start < MAX_SETTLE.toNanos()) {
+            long before = ProcStats.machineBusyNanos();
+            Thread.sleep(1000);
+            long after = ProcStats.machineBusyNanos();
+            if (before < 0 || after < 0) {
+                return; // no /proc/stat: nothing to wait for
+            }
+            busy = (after - before) / 1e9;
+            if (busy < QUIET_CORES) {
+                return;
+            }
+        }
+        BenchMain.say("  the machine did not settle in %d s (%.2f cores busy in the last second); measuring anyway",
+                MAX_SETTLE.toSeconds(), busy);
     }
 
     /** A scenario of the HTTP contract (Latchkey and the seed-style peer). */

@@ -80,6 +80,10 @@ final class CompareReport {
                     + "compiled the hot paths (Keycloak's compilers were still busy 50 s into its first refresh run "
                     + "without it); that load is in no figure.");
         }
+        md.append(" Before each measured run the benchmark waits, at most ").append(CompareBench.MAX_SETTLE.toSeconds())
+                .append(" s, until the whole machine is quiet (less than ").append(CompareBench.QUIET_CORES)
+                .append(" of a core busy over a second), so that work left from the run before (a JIT still "
+                        + "compiling, PostgreSQL's autovacuum) is not charged to the next server.");
         md.append("\n\n");
 
         boolean withKeycloak = runs.stream().anyMatch(r -> r.engine().equals(KEYCLOAK));
