@@ -90,9 +90,12 @@ public final class HttpApi {
         AccountRoutes accountRoutes = new AccountRoutes(deps.accounts(), deps.sessions(), authenticator, tokens, requests,
                 limits, audits, json, deps.mail());
         EmailRoutes emailRoutes = new EmailRoutes(deps.mail(), deps.accounts(), authenticator, requests, limits, audits, json);
+        FairGate refreshGate = new FairGate(safeguards.refreshConcurrency(), REFRESH_MAX_WAIT);
+        if (deps.metrics() != null) { // null when metrics are turned off
+            deps.metrics().bindRefreshQueue(refreshGate::waiting);
+        }
         SessionRoutes sessionRoutes = new SessionRoutes(deps.sessions(), deps.accounts(), authenticator, tokens, cookies,
-                origins, requests, limits, audits, new FairGate(safeguards.refreshConcurrency(), REFRESH_MAX_WAIT),
-                deps.clock());
+                origins, requests, limits, audits, refreshGate, deps.clock());
         AdminRoutes adminRoutes = new AdminRoutes(deps.administration(), authenticator, audits, json);
         AuditRoutes auditRoutes = new AuditRoutes(safeguards.auditStore(), safeguards.auditFlush(), authenticator, json);
         DiscoveryRoutes discoveryRoutes = new DiscoveryRoutes(deps.keys(), deps.tokenSettings());

@@ -115,6 +115,17 @@ public final class LatchkeyMetrics implements AutoCloseable {
      * Exposes how many password hashing jobs wait for the bounded hashing pool. The composition
      * root calls this with the pool's queue size when there is such a pool.
      */
+    /** Refreshes waiting for their turn (see {@code LATCHKEY_REFRESH_CONCURRENCY}). */
+    public void bindRefreshQueue(Supplier<Number> waiting) {
+        Gauge.builder("latchkey.refresh.queue", waiting, w -> {
+                    Number n = w.get();
+                    return n == null ? Double.NaN : n.doubleValue();
+                })
+                .description("Refreshes waiting for their turn (LATCHKEY_REFRESH_CONCURRENCY at once)")
+                .strongReference(true)
+                .register(registry);
+    }
+
     public void bindHashingQueue(Supplier<Number> queueDepth) {
         Gauge.builder("latchkey.password.hashing.queue", queueDepth, depth -> {
                     Number n = depth.get();

@@ -66,7 +66,8 @@ class MetricsOverHttpTest {
                     .containsEntry("latchkey_refreshes_total{outcome=\"csrf_failed\"}", 1.0)
                     .containsEntry("latchkey_refreshes_total{outcome=\"invalid\"}", 0.0)
                     .containsEntry("latchkey_refreshes_total{outcome=\"expired\"}", 0.0)
-                    .containsKey("latchkey_sessions_active");
+                    .containsKey("latchkey_sessions_active")
+                    .containsEntry("latchkey_refresh_queue", 0.0);
 
             assertThat(series.keySet()).as("pool and JVM series").anyMatch(name -> name.startsWith("hikaricp_connections_active{pool=\"latchkey-sqlite\""))
                     .anyMatch(name -> name.startsWith("hikaricp_connections_max{"))
