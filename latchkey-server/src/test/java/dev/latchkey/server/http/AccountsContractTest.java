@@ -126,7 +126,7 @@ abstract class AccountsContractTest extends ContractSuite {
     @Test
     void bodiesOver10KiBAreRefusedWith413() {
         String big = Client.json("email", newEmail(), "password", "x".repeat(11 * 1024));
-        Reply reply = client.postJson("/auth/register", big);
+        Reply reply = client.postJsonExpectingContinue("/auth/register", big);
         assertThat(reply.status()).isEqualTo(413);
         assertThat(reply.code()).isEqualTo("PAYLOAD_TOO_LARGE");
     }

@@ -64,7 +64,7 @@ class RequestIdTest {
                 .contains("err-405");
         assertThat(client.postJson("/auth/login", "{not json", "X-Request-Id", "err-400").header("X-Request-Id"))
                 .contains("err-400");
-        Reply tooBig = client.postJson("/auth/login", "{\"email\":\"" + "a".repeat(20_000) + "\"}", "X-Request-Id", "err-413");
+        Reply tooBig = client.postJsonExpectingContinue("/auth/login", "{\"email\":\"" + "a".repeat(20_000) + "\"}", "X-Request-Id", "err-413");
         assertThat(tooBig.status()).isEqualTo(413);
         assertThat(tooBig.header("X-Request-Id")).contains("err-413");
         Reply headerTooLarge = client.get("/healthz", "X-Padding", "p".repeat(40 * 1024));
