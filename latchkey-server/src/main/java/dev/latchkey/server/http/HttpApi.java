@@ -63,9 +63,11 @@ public final class HttpApi {
 
     /**
      * Abuse resistance and the audit trail: the rate limiter and login lockout with their limits,
-     * where audit events go, where they are read from, and how to make recorded ones readable.
+     * where audit events go, where they are read from, and how to make recorded ones readable,
+     * and how many refreshes are worked on at once.
+     *
+     * @param refreshConcurrency refreshes worked on at once, the rest queued in order (0: no limit)
      */
-    /** @param refreshConcurrency refreshes worked on at once, the rest queued in order (0: no limit) */
     public record Safeguards(RateLimiter limiter, FailureLockout lockout, AbuseLimits limits, AuditLog audit,
                              AuditStore auditStore, Runnable auditFlush, int refreshConcurrency) {}
 
