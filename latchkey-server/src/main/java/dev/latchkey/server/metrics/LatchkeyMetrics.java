@@ -115,23 +115,22 @@ public final class LatchkeyMetrics implements AutoCloseable {
      * Exposes how many password hashing jobs wait for the bounded hashing pool. The composition
      * root calls this with the pool's queue size when there is such a pool.
      */
-    /** Refreshes waiting for their turn (see {@code LATCHKEY_REFRESH_CONCURRENCY}). */
-    public void bindRefreshQueue(Supplier<Number> waiting) {
-        Gauge.builder("latchkey.refresh.queue", waiting, w -> {
-                    Number n = w.get();
-                    return n == null ? Double.NaN : n.doubleValue();
-                })
-                .description("Refreshes waiting for their turn (LATCHKEY_REFRESH_CONCURRENCY at once)")
-                .strongReference(true)
-                .register(registry);
+    public void bindHashingQueue(Supplier<Number> queueDepth) {
+        queueGauge("latchkey.password.hashing.queue", "Password hashing jobs waiting for the hashing pool", queueDepth);
     }
 
-    public void bindHashingQueue(Supplier<Number> queueDepth) {
-        Gauge.builder("latchkey.password.hashing.queue", queueDepth, depth -> {
-                    Number n = depth.get();
+    /** Refreshes waiting for their turn (see {@code LATCHKEY_REFRESH_CONCURRENCY}). */
+    public void bindRefreshQueue(Supplier<Number> waiting) {
+        queueGauge("latchkey.refresh.queue", "Refreshes waiting for their turn (LATCHKEY_REFRESH_CONCURRENCY at once)",
+                waiting);
+    }
+
+    private void queueGauge(String name, String description, Supplier<Number> depth) {
+        Gauge.builder(name, depth, d -> {
+                    Number n = d.get();
                     return n == null ? Double.NaN : n.doubleValue();
                 })
-                .description("Password hashing jobs waiting for the hashing pool")
+                .description(description)
                 // the supplier is a method reference nobody else holds: a weak reference would let it be collected (NaN)
                 .strongReference(true)
                 .register(registry);
