@@ -57,7 +57,6 @@ public final class Argon2idHasher implements PasswordHasher {
      * at start) would otherwise hold 19 MiB for the life of the process.
      */
     private final BlockingQueue<Argon2BytesGenerator.BlockPool> idleMemories;
-    private final int blocks;
 
     public Argon2idHasher(Argon2idParameters parameters, SecureRandom random) {
         this(parameters, random, Runtime.getRuntime().availableProcessors());
@@ -70,7 +69,6 @@ public final class Argon2idHasher implements PasswordHasher {
         if (retainedMemories < 0) {
             throw new IllegalArgumentException("retained memories must not be negative");
         }
-        this.blocks = parameters.memoryKiB(); // one Argon2 block is 1 KiB
         this.idleMemories = retainedMemories == 0
                 ? new SynchronousQueue<>() // offers fail, polls find nothing: nothing is kept
                 : new ArrayBlockingQueue<>(retainedMemories);
@@ -129,7 +127,7 @@ public final class Argon2idHasher implements PasswordHasher {
     private byte[] compute(String password, Phc phc) {
         Argon2BytesGenerator.BlockPool memory = idleMemories.poll();
         if (memory == null) {
-            memory = new Argon2BytesGenerator.FixedBlockPool(blocks);
+            memory = new Argon2BytesGenerator.FixedBlockPool(parameters.memoryKiB()); // one block is 1 KiB
         }
         Argon2Parameters params = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
                 .withBlockPool(memory)
