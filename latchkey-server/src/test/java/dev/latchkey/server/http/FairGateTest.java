@@ -38,17 +38,14 @@ class FairGateTest {
     }
 
     @Test
-    void waitersGoInTheOrderTheyCame() throws Exception {
+    void waitersGoInTheOrderTheyCameAndNewcomersQueueBehindThem() throws Exception {
         FairGate gate = new FairGate(1, Duration.ofSeconds(30));
-        CountDownLatch holding = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Thread holder = Thread.ofVirtual().start(() -> gate.run(() -> {
-            holding.countDown();
-            await(release);
-        }));
-        assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
-
         List<Integer> order = new CopyOnWriteArrayList<>();
+        CountDownLatch release = new CountDownLatch(1);
+        // the holder comes straight back for another turn the moment it lets go: an unfair gate
+        // would hand it the permit ahead of the ten already waiting
+        Thread holder = holdTheOnlyPermit(gate, release, () -> gate.run(() -> order.add(99)));
+
         List<Thread> waiters = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             int n = i;
@@ -60,19 +57,14 @@ class FairGateTest {
         for (Thread t : waiters) {
             t.join();
         }
-        assertThat(order).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+        assertThat(order).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 99);
     }
 
     @Test
     void aRequestThatCannotStartInTimeIsToldToRetryAndIsNotRun() throws Exception {
         FairGate gate = new FairGate(1, Duration.ofMillis(50));
-        CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Thread holder = Thread.ofVirtual().start(() -> gate.run(() -> {
-            holding.countDown();
-            await(release);
-        }));
-        assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread holder = holdTheOnlyPermit(gate, release, () -> { });
         AtomicBoolean ran = new AtomicBoolean();
 
         assertThatThrownBy(() -> gate.run(() -> ran.set(true)))
@@ -115,6 +107,24 @@ class FairGateTest {
             t.join();
         }
         assertThatThrownBy(() -> new FairGate(-1, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * A thread that takes the gate's only permit and keeps it until {@code release} opens, then
+     * runs {@code afterwards}; returns once the permit is held.
+     */
+    private static Thread holdTheOnlyPermit(FairGate gate, CountDownLatch release, Runnable afterwards)
+            throws InterruptedException {
+        CountDownLatch holding = new CountDownLatch(1);
+        Thread holder = Thread.ofVirtual().start(() -> {
+            gate.run(() -> {
+                holding.countDown();
+                await(release);
+            });
+            afterwards.run();
+        });
+        assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+        return holder;
     }
 
     private static void waitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
