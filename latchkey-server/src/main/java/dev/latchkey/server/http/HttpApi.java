@@ -1,5 +1,7 @@
 package dev.latchkey.server.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.latchkey.core.accounts.AccountService;
 import dev.latchkey.core.administration.UserAdministration;
@@ -71,6 +73,9 @@ public final class HttpApi {
     public record Safeguards(RateLimiter limiter, FailureLockout lockout, AbuseLimits limits, AuditLog audit,
                              AuditStore auditStore, Runnable auditFlush, int refreshConcurrency) {}
 
+    /** Bytes per write when Javalin copies a response to Jetty: most answers fit in one. */
+    static final int RESPONSE_COPY_BUFFER = 2048;
+
     /** The longest a refresh waits for its turn before it gets 503 with Retry-After. */
     static final Duration REFRESH_MAX_WAIT = Duration.ofSeconds(5);
 
@@ -78,7 +83,9 @@ public final class HttpApi {
     }
 
     public static Javalin create(Dependencies deps) {
-        ObjectMapper json = new ObjectMapper();
+        // Jackson keeps its 8-16 KiB write buffers per thread by default, and with a virtual thread
+        // per request every response allocated fresh ones: a pool shared by all threads reuses them.
+        ObjectMapper json = new ObjectMapper(JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedBoundedPool()).build());
         Cookies cookies = new Cookies(deps.cookieSecure());
         RequestContext requests = new RequestContext(new ClientAddress(deps.trustedProxies()));
         Authenticator authenticator = new Authenticator(deps.verifier(), deps.sessions());
@@ -141,6 +148,10 @@ public final class HttpApi {
         config.startup.showOldJavalinVersionWarning = false;
         config.http.prefer405over404 = true;
         config.http.generateEtags = false;
+        // The buffer Javalin copies each response through, allocated per response. Unset, it is
+        // Jetty's whole output buffer (32 KiB), which made it the largest allocation of a request;
+        // Jetty still aggregates the writes, so a response of several buffers keeps its Content-Length.
+        config.http.responseBufferSize = RESPONSE_COPY_BUFFER;
         config.jetty.modifyHttpConfiguration(http -> {
             http.setSendServerVersion(false);
             http.setSendXPoweredBy(false);

@@ -6,6 +6,7 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.encoder.EncoderBase;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,7 +25,8 @@ public final class JsonLogEncoder extends EncoderBase<ILoggingEvent> {
     private static final Set<String> FIXED = Set.of("timestamp", "level", "logger", "thread", "message", "exception");
     private static final byte[] NO_BYTES = new byte[0];
 
-    private final JsonFactory json = new JsonFactory();
+    /** Buffers from a pool shared by all threads: per-thread ones are new for every virtual thread, so every line. */
+    private final JsonFactory json = JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedBoundedPool()).build();
 
     @Override
     public byte[] headerBytes() {

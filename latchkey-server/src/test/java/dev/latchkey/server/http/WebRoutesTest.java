@@ -66,6 +66,9 @@ class WebRoutesTest {
             assertPageHeaders(script);
             Path published = Path.of("..", "clients", "js", "latchkey.js");
             assertThat(script.body()).isEqualTo(Files.readString(published));
+            // Many times the buffer responses are copied through, and still one whole response with its length.
+            assertThat(Files.size(published)).isGreaterThan(4L * HttpApi.RESPONSE_COPY_BUFFER);
+            assertThat(script.header("Content-Length")).hasValue(Long.toString(Files.size(published)));
             assertThat(script.body()).contains("export function createClient", "navigator.locks",
                     "new BroadcastChannel(CHANNEL_NAME)").doesNotContainPattern(STORAGE_USE).doesNotContain("document.cookie =");
         }
