@@ -9,6 +9,7 @@ import dev.latchkey.core.accounts.UserQuery;
 import dev.latchkey.core.accounts.UserStore;
 import dev.latchkey.core.accounts.UserStore.TokenRevocation;
 import dev.latchkey.core.secrets.SecretStore;
+import dev.latchkey.core.sessions.OwnedSession;
 import dev.latchkey.core.sessions.Session;
 import dev.latchkey.core.sessions.SessionStore;
 import dev.latchkey.core.sessions.SessionStore.Revocation;
@@ -320,6 +321,34 @@ abstract class StoreContract {
         assertThat(sessions.findByTokenHash("hash-1").orElseThrow()).usingRecursiveComparison().isEqualTo(millis(session));
         assertThat(sessions.findByTokenHash("unknown")).isEmpty();
         assertThat(sessions.findById("unknown")).isEmpty();
+    }
+
+    @Test
+    void findsTheSessionWithItsOwnerByAnyOfItsHashesInOneRead() {
+        User owner = new User("u1", "a@example.com", "admin", "$argon2id$hash-of-u1", T0, null, T0.plusSeconds(5),
+                T0.plusSeconds(7));
+        users.insert(owner);
+        users.insert(user("u2", "b@example.com"));
+        assertThat(users.findById("u1").orElseThrow().role()).isEqualTo("admin");
+        sessions.insert(session("s1", "u1", "hash-1", T0));
+        sessions.insert(session("s2", "u2", "hash-other", T0));
+        Instant now = T0.plusSeconds(60);
+        assertThat(sessions.rotate("s1", "hash-1", "hash-2", new byte[] {9}, now, now.plus(IDLE))).isTrue();
+        assertThat(sessions.rotate("s1", "hash-2", "hash-3", new byte[] {8}, now, now.plus(IDLE))).isTrue();
+
+        for (String hash : List.of("hash-1", "hash-2", "hash-3")) { // retired, previous, current
+            OwnedSession found = sessions.findWithOwnerByTokenHash(hash).orElseThrow();
+            assertThat(found.session()).as(hash).usingRecursiveComparison().isEqualTo(sessions.findById("s1").orElseThrow());
+            assertThat(found.owner()).as(hash).isEqualTo(users.findById("u1").orElseThrow()).isNotNull();
+        }
+        assertThat(sessions.findWithOwnerByTokenHash("unknown")).isEmpty();
+
+        assertThat(sessions.findWithOwnerByTokenHash("hash-other").orElseThrow().owner().disabled()).isFalse();
+        assertThat(users.setDisabled("u2", now)).isEqualTo(UserStore.Change.DONE);
+        OwnedSession ofDisabled = sessions.findWithOwnerByTokenHash("hash-other").orElseThrow();
+        assertThat(ofDisabled.session().id()).isEqualTo("s2");
+        assertThat(ofDisabled.owner().id()).isEqualTo("u2");
+        assertThat(ofDisabled.owner().disabled()).isTrue();
     }
 
     @Test

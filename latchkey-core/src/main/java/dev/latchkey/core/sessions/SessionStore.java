@@ -19,6 +19,12 @@ public interface SessionStore {
     Optional<Session> findByTokenHash(String tokenHash);
 
     /**
+     * The same session with its user, in one read: a refresh needs both (the user's role and
+     * state go into the new access token), and the refresh is the hot path.
+     */
+    Optional<OwnedSession> findWithOwnerByTokenHash(String tokenHash);
+
+    /**
      * The rotation compare-and-set: only when the session still has {@code expectedCurrentHash}
      * as current and is not revoked, it moves current to previous, sets {@code newHash} as
      * current, stores the sealed successor, renews the idle expiry and last use, and records

@@ -103,7 +103,7 @@ public final class HttpApi {
         if (deps.metrics() != null) { // null when metrics are turned off
             deps.metrics().bindRefreshQueue(refreshGate::waiting);
         }
-        SessionRoutes sessionRoutes = new SessionRoutes(deps.sessions(), deps.accounts(), authenticator, tokens, cookies,
+        SessionRoutes sessionRoutes = new SessionRoutes(deps.sessions(), authenticator, tokens, cookies,
                 origins, requests, limits, audits, refreshGate, deps.clock());
         AdminRoutes adminRoutes = new AdminRoutes(deps.administration(), authenticator, audits, json);
         AuditRoutes auditRoutes = new AuditRoutes(safeguards.auditStore(), safeguards.auditFlush(), authenticator, json);

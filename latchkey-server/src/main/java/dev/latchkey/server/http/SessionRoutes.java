@@ -1,11 +1,11 @@
 package dev.latchkey.server.http;
 
-import dev.latchkey.core.accounts.AccountService;
 import dev.latchkey.core.accounts.User;
 import dev.latchkey.core.audit.AuditEventType;
 import dev.latchkey.core.audit.AuditOutcome;
 import dev.latchkey.core.errors.ErrorCode;
 import dev.latchkey.core.errors.LatchkeyException;
+import dev.latchkey.core.sessions.OwnedSession;
 import dev.latchkey.core.sessions.RefreshOutcome;
 import dev.latchkey.core.sessions.Session;
 import dev.latchkey.core.sessions.SessionService;
@@ -29,7 +29,6 @@ import java.util.Optional;
  */
 final class SessionRoutes {
     private final SessionService sessions;
-    private final AccountService accounts;
     private final Authenticator authenticator;
     private final TokenResponses tokens;
     private final Cookies cookies;
@@ -41,11 +40,10 @@ final class SessionRoutes {
     private final FairGate refreshGate;
     private final Clock clock;
 
-    SessionRoutes(SessionService sessions, AccountService accounts, Authenticator authenticator, TokenResponses tokens,
+    SessionRoutes(SessionService sessions, Authenticator authenticator, TokenResponses tokens,
                   Cookies cookies, OriginCheck origins, RequestContext requests, Limits limits, Audits audits,
                   FairGate refreshGate, Clock clock) {
         this.sessions = sessions;
-        this.accounts = accounts;
         this.authenticator = authenticator;
         this.tokens = tokens;
         this.cookies = cookies;
@@ -75,25 +73,31 @@ final class SessionRoutes {
         refreshGate.run(() -> refresh(ctx, refreshToken));
     }
 
-    /** The database and signing part of a refresh, in its turn. */
+    /**
+     * The database and signing part of a refresh, in its turn. The session and its user come
+     * from one read, before the rotation: disabling or deleting a user ends their sessions, so a
+     * user changed after that read can no longer rotate (the compare-and-set refuses a revoked
+     * session), exactly as when the user was read after the rotation.
+     */
     private void refresh(Context ctx, String refreshToken) {
-        Optional<Session> session = sessions.findByRefreshToken(refreshToken);
-        if (session.isEmpty()) {
+        Optional<OwnedSession> found = sessions.findWithOwnerByRefreshToken(refreshToken);
+        if (found.isEmpty()) {
             throw refused(ctx, ErrorCode.REFRESH_TOKEN_INVALID, "The refresh token is not valid.");
         }
-        requireCsrf(ctx, session.get());
-        limits.check(ctx, limits.configured().refreshPerSession(), session.get().id(), session.get().userId());
-        switch (sessions.refresh(refreshToken, session)) {
+        Session session = found.get().session();
+        User user = found.get().owner();
+        requireCsrf(ctx, session);
+        limits.check(ctx, limits.configured().refreshPerSession(), session.id(), session.userId());
+        switch (sessions.refresh(refreshToken, Optional.of(session))) {
             case RefreshOutcome.Refreshed refreshed -> {
-                Optional<User> user = accounts.find(refreshed.session().session().userId());
-                if (user.isEmpty() || user.get().disabled()) {
-                    sessions.revoke(refreshed.session().session().id(), clock.instant());
+                if (user.disabled()) {
+                    sessions.revoke(session.id(), clock.instant());
                     throw refused(ctx, ErrorCode.REFRESH_TOKEN_INVALID, "The refresh token is not valid.");
                 }
-                audits.record(ctx, AuditEventType.REFRESH, AuditOutcome.SUCCESS, user.get().id(),
+                audits.record(ctx, AuditEventType.REFRESH, AuditOutcome.SUCCESS, user.id(),
                         refreshed.session().session().id(), refreshed.replayed() ? Map.of("replayed", "true") : Map.of());
                 ctx.attribute(RequestTelemetry.REFRESH_OUTCOME, refreshed.replayed() ? "replayed_in_grace" : "rotated");
-                tokens.answer(ctx, 200, user.get(), refreshed.session(), false);
+                tokens.answer(ctx, 200, user, refreshed.session(), false);
             }
             case RefreshOutcome.Refused r -> {
                 if (r.code() == ErrorCode.REFRESH_TOKEN_REUSED && r.session() != null) {

@@ -4,6 +4,7 @@ import static dev.latchkey.store.jdbc.Sql.getInstant;
 import static dev.latchkey.store.jdbc.Sql.setBytes;
 import static dev.latchkey.store.jdbc.Sql.setInstant;
 
+import dev.latchkey.core.sessions.OwnedSession;
 import dev.latchkey.core.sessions.Session;
 import dev.latchkey.core.sessions.SessionStore;
 import java.sql.Connection;
@@ -37,6 +38,9 @@ public final class JdbcSessionStore implements SessionStore {
             + " sealed_successor = ?, last_used_at = ?, idle_expires_at = ?"
             + " WHERE id = ? AND current_hash = ? AND revoked_at IS NULL RETURNING id)"
             + " INSERT INTO session_tokens (hash, session_id) SELECT ?, id FROM rotated";
+
+    /** How the owner's columns are labelled in {@link #findWithOwnerByTokenHash}, apart from the session's. */
+    private static final String OWNER = "owner_";
 
     private final DataSource dataSource;
     private final Engine engine;
@@ -83,6 +87,21 @@ public final class JdbcSessionStore implements SessionStore {
     public Optional<Session> findByTokenHash(String tokenHash) {
         return findOne("SELECT " + prefixed("s") + " FROM session_tokens t JOIN sessions s ON s.id = t.session_id"
                 + " WHERE t.hash = ?", tokenHash);
+    }
+
+    @Override
+    public Optional<OwnedSession> findWithOwnerByTokenHash(String tokenHash) {
+        String sql = "SELECT " + prefixed("s") + ", " + JdbcUserStore.columnsAs("u", OWNER) + " FROM session_tokens t"
+                + " JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id WHERE t.hash = ?";
+        return Sql.withConnection(dataSource, connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                statement.setString(1, tokenHash);
+                try (ResultSet rows = statement.executeQuery()) {
+                    return rows.next() ? Optional.of(new OwnedSession(map(rows), JdbcUserStore.map(rows, OWNER)))
+                            : Optional.empty();
+                }
+            }
+        });
     }
 
     /**
@@ -260,23 +279,27 @@ public final class JdbcSessionStore implements SessionStore {
         List<Session> sessions = new ArrayList<>();
         try (ResultSet rows = statement.executeQuery()) {
             while (rows.next()) {
-                sessions.add(new Session(
-                        rows.getString("id"),
-                        rows.getString("user_id"),
-                        rows.getString("current_hash"),
-                        rows.getString("previous_hash"),
-                        getInstant(rows, "rotated_at"),
-                        rows.getBytes("sealed_successor"),
-                        getInstant(rows, "created_at"),
-                        getInstant(rows, "last_used_at"),
-                        getInstant(rows, "idle_expires_at"),
-                        getInstant(rows, "absolute_expires_at"),
-                        getInstant(rows, "revoked_at"),
-                        rows.getString("user_agent"),
-                        rows.getString("ip")));
+                sessions.add(map(rows));
             }
         }
         return sessions;
+    }
+
+    private static Session map(ResultSet rows) throws SQLException {
+        return new Session(
+                rows.getString("id"),
+                rows.getString("user_id"),
+                rows.getString("current_hash"),
+                rows.getString("previous_hash"),
+                getInstant(rows, "rotated_at"),
+                rows.getBytes("sealed_successor"),
+                getInstant(rows, "created_at"),
+                getInstant(rows, "last_used_at"),
+                getInstant(rows, "idle_expires_at"),
+                getInstant(rows, "absolute_expires_at"),
+                getInstant(rows, "revoked_at"),
+                rows.getString("user_agent"),
+                rows.getString("ip"));
     }
 
     private static String prefixed(String alias) {

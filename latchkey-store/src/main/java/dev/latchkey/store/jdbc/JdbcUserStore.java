@@ -12,9 +12,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
 /** {@link UserStore} on the {@code users} table, same SQL on both engines. */
@@ -308,9 +310,22 @@ public final class JdbcUserStore implements UserStore {
     }
 
     private static User map(ResultSet rows) throws SQLException {
-        return new User(rows.getString("id"), rows.getString("email"), rows.getString("role"),
-                rows.getString("password_hash"), getInstant(rows, "created_at"), getInstant(rows, "disabled_at"),
-                getInstant(rows, "tokens_revoked_before"), getInstant(rows, "email_verified_at"));
+        return map(rows, "");
+    }
+
+    /** The user of a row whose user columns are labelled {@code prefix + column} (see {@link #columnsAs}). */
+    static User map(ResultSet rows, String prefix) throws SQLException {
+        return new User(rows.getString(prefix + "id"), rows.getString(prefix + "email"), rows.getString(prefix + "role"),
+                rows.getString(prefix + "password_hash"), getInstant(rows, prefix + "created_at"),
+                getInstant(rows, prefix + "disabled_at"), getInstant(rows, prefix + "tokens_revoked_before"),
+                getInstant(rows, prefix + "email_verified_at"));
+    }
+
+    /** The user columns of table alias {@code alias}, each labelled {@code prefix + column}, for a join. */
+    static String columnsAs(String alias, String prefix) {
+        return Arrays.stream(COLUMNS.split(",\\s*"))
+                .map(column -> alias + "." + column + " AS " + prefix + column)
+                .collect(Collectors.joining(", "));
     }
 
     /** A LIKE pattern matching values that start with {@code prefix} literally. */
