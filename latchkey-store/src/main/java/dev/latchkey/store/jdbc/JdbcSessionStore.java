@@ -39,8 +39,13 @@ public final class JdbcSessionStore implements SessionStore {
             + " WHERE id = ? AND current_hash = ? AND revoked_at IS NULL RETURNING id)"
             + " INSERT INTO session_tokens (hash, session_id) SELECT ?, id FROM rotated";
 
-    /** How the owner's columns are labelled in {@link #findWithOwnerByTokenHash}, apart from the session's. */
+    /** How the owner's columns are labelled in {@link #FIND_WITH_OWNER}, apart from the session's. */
     private static final String OWNER = "owner_";
+
+    /** The session that ever had the hash, with its user (see {@link #findWithOwnerByTokenHash}). */
+    private static final String FIND_WITH_OWNER = "SELECT " + prefixed("s") + ", " + JdbcUserStore.columnsAs("u", OWNER)
+            + " FROM session_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id"
+            + " WHERE t.hash = ?";
 
     private final DataSource dataSource;
     private final Engine engine;
@@ -91,10 +96,8 @@ public final class JdbcSessionStore implements SessionStore {
 
     @Override
     public Optional<OwnedSession> findWithOwnerByTokenHash(String tokenHash) {
-        String sql = "SELECT " + prefixed("s") + ", " + JdbcUserStore.columnsAs("u", OWNER) + " FROM session_tokens t"
-                + " JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id WHERE t.hash = ?";
         return Sql.withConnection(dataSource, connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            try (PreparedStatement statement = connection.prepareStatement(FIND_WITH_OWNER)) {
                 statement.setString(1, tokenHash);
                 try (ResultSet rows = statement.executeQuery()) {
                     return rows.next() ? Optional.of(new OwnedSession(map(rows), JdbcUserStore.map(rows, OWNER)))
