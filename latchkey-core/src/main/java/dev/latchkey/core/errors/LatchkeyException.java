@@ -33,6 +33,14 @@ public final class LatchkeyException extends RuntimeException {
         return new LatchkeyException(code, message, Map.of(), retryAfter);
     }
 
+    /**
+     * {@code 503 SERVICE_UNAVAILABLE}: work that is shed rather than queued without bound (password
+     * hashing, refreshes waiting their turn), to be retried after {@code retryAfter}.
+     */
+    public static LatchkeyException busy(Duration retryAfter) {
+        return retryLater(ErrorCode.SERVICE_UNAVAILABLE, "The server is busy; try again shortly.", retryAfter);
+    }
+
     public static LatchkeyException validation(String field, String problem) {
         return new LatchkeyException(ErrorCode.VALIDATION_FAILED, "The request is not valid.", Map.of(field, problem));
     }

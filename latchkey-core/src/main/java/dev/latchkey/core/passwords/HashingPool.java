@@ -1,6 +1,5 @@
 package dev.latchkey.core.passwords;
 
-import dev.latchkey.core.errors.ErrorCode;
 import dev.latchkey.core.errors.LatchkeyException;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -74,8 +73,7 @@ public final class HashingPool implements AutoCloseable {
     /** Runs the hashing work on the pool and waits for it; refused with 503 when the pool is full. */
     public <T> T run(Supplier<T> work) {
         if (maxWaitNanos != Long.MAX_VALUE && expectedWaitNanos() > maxWaitNanos) {
-            throw LatchkeyException.retryLater(ErrorCode.SERVICE_UNAVAILABLE,
-                    "The server is busy; try again shortly.", RETRY_AFTER);
+            throw LatchkeyException.busy(RETRY_AFTER);
         }
         Future<T> future;
         try {
@@ -88,16 +86,14 @@ public final class HashingPool implements AutoCloseable {
                 }
             });
         } catch (RejectedExecutionException e) {
-            throw LatchkeyException.retryLater(ErrorCode.SERVICE_UNAVAILABLE,
-                    "The server is busy; try again shortly.", RETRY_AFTER);
+            throw LatchkeyException.busy(RETRY_AFTER);
         }
         try {
             return future.get();
         } catch (InterruptedException e) {
             future.cancel(true);
             Thread.currentThread().interrupt();
-            throw LatchkeyException.retryLater(ErrorCode.SERVICE_UNAVAILABLE, "The server is busy; try again shortly.",
-                    RETRY_AFTER);
+            throw LatchkeyException.busy(RETRY_AFTER);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof RuntimeException runtime) {

@@ -1,6 +1,5 @@
 package dev.latchkey.server.http;
 
-import dev.latchkey.core.errors.ErrorCode;
 import dev.latchkey.core.errors.LatchkeyException;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
@@ -9,7 +8,7 @@ import java.util.function.Supplier;
 
 /**
  * At most {@code permits} requests of one kind do their work at once; the rest wait their turn
- * in arrival order. Refreshes are the target: each needs the CPU (a signature), three database
+ * in arrival order. Refreshes are the target: each needs the CPU (a signature), two database
  * statements and a pooled connection for each, so a burst of them otherwise all runs at once,
  * time-sliced on the cores and the connection pool, where the pool lets a newcomer take a freed
  * connection ahead of those waiting: measured at 64 concurrent refreshes on 2 cores, the slowest
@@ -48,8 +47,7 @@ final class FairGate {
             acquired = false;
         }
         if (!acquired) {
-            throw LatchkeyException.retryLater(ErrorCode.SERVICE_UNAVAILABLE, "The server is busy; try again shortly.",
-                    RETRY_AFTER);
+            throw LatchkeyException.busy(RETRY_AFTER);
         }
         try {
             return work.get();
