@@ -42,10 +42,14 @@ public final class JdbcSessionStore implements SessionStore {
     /** How the owner's columns are labelled in {@link #FIND_WITH_OWNER}, apart from the session's. */
     private static final String OWNER = "owner_";
 
-    /** The session that ever had the hash, with its user (see {@link #findWithOwnerByTokenHash}). */
+    /** The session (alias s) that ever had the hash given as the one parameter. */
+    private static final String BY_TOKEN_HASH = " FROM session_tokens t JOIN sessions s ON s.id = t.session_id";
+
+    private static final String FIND_BY_TOKEN_HASH = "SELECT " + prefixed("s") + BY_TOKEN_HASH + " WHERE t.hash = ?";
+
+    /** The same with its user (see {@link #findWithOwnerByTokenHash}). */
     private static final String FIND_WITH_OWNER = "SELECT " + prefixed("s") + ", " + JdbcUserStore.columnsAs("u", OWNER)
-            + " FROM session_tokens t JOIN sessions s ON s.id = t.session_id JOIN users u ON u.id = s.user_id"
-            + " WHERE t.hash = ?";
+            + BY_TOKEN_HASH + " JOIN users u ON u.id = s.user_id WHERE t.hash = ?";
 
     private final DataSource dataSource;
     private final Engine engine;
@@ -90,8 +94,7 @@ public final class JdbcSessionStore implements SessionStore {
 
     @Override
     public Optional<Session> findByTokenHash(String tokenHash) {
-        return findOne("SELECT " + prefixed("s") + " FROM session_tokens t JOIN sessions s ON s.id = t.session_id"
-                + " WHERE t.hash = ?", tokenHash);
+        return findOne(FIND_BY_TOKEN_HASH, tokenHash);
     }
 
     @Override
