@@ -70,6 +70,7 @@ public final class AccountService {
         if (!problems.isEmpty()) {
             throw new LatchkeyException(ErrorCode.VALIDATION_FAILED, "The request is not valid.", problems);
         }
+        pool.refuseIfFull(); // before the breach check, which may ask a remote service
         screen("password", password);
         String hash = pool.run(() -> hashing.hash(password));
         java.time.Instant now = clock.instant();
@@ -93,6 +94,9 @@ public final class AccountService {
 
     /** Like {@link #authenticate}, telling the caller (for the audit trail) which account failed, when one exists. */
     public LoginAttempt attemptLogin(String email, String password) {
+        // Under a login flood, an attempt the hashing pool would refuse costs no database read; known
+        // and unknown addresses are refused alike, before either is looked up.
+        pool.refuseIfFull();
         Optional<User> found = Emails.normalize(email).flatMap(users::findByEmail);
         if (found.isEmpty()) {
             pool.execute(() -> hashing.verifyDummy(password));

@@ -72,9 +72,7 @@ public final class HashingPool implements AutoCloseable {
 
     /** Runs the hashing work on the pool and waits for it; refused with 503 when the pool is full. */
     public <T> T run(Supplier<T> work) {
-        if (maxWaitNanos != Long.MAX_VALUE && expectedWaitNanos() > maxWaitNanos) {
-            throw LatchkeyException.busy(RETRY_AFTER);
-        }
+        refuseIfFull();
         Future<T> future;
         try {
             future = executor.submit(() -> {
@@ -103,6 +101,19 @@ public final class HashingPool implements AutoCloseable {
                 throw error;
             }
             throw new IllegalStateException(cause);
+        }
+    }
+
+    /**
+     * Refuses at once, as {@link #run} would, when work submitted now would find the queue full or
+     * wait longer than the bound: for callers with work of their own to do before they hash (a
+     * login reads the account first), so that an attempt the pool cannot take costs none of it.
+     * {@link #run} checks again, since the pool fills in between.
+     */
+    public void refuseIfFull() {
+        if (executor.getQueue().remainingCapacity() == 0
+                || maxWaitNanos != Long.MAX_VALUE && expectedWaitNanos() > maxWaitNanos) {
+            throw LatchkeyException.busy(RETRY_AFTER);
         }
     }
 
