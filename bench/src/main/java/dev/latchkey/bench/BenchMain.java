@@ -204,7 +204,8 @@ public final class BenchMain {
         System.err.println("bench: " + String.format(Locale.ROOT, format, args));
     }
 
-    private static void deleteTree(Path root) {
+    /** Deletes a directory and everything in it, as far as it can: a temp directory left behind is harmless. */
+    static void deleteTree(Path root) {
         try (Stream<Path> paths = Files.walk(root)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {

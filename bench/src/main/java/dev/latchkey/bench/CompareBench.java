@@ -92,6 +92,7 @@ public final class CompareBench {
         BenchMain.say("first start (writes the CDS archive when missing): %d ms", primeMillis);
 
         PostgresServer pg = PostgresServer.shared();
+        boolean finished = false;
         List<Target> targets = new ArrayList<>();
         Map<String, Long> startMillis = new LinkedHashMap<>();
         Map<String, Long> idleRss = new LinkedHashMap<>();
@@ -170,9 +171,16 @@ public final class CompareBench {
                 CompareReport.plot(runs, targets, png);
                 BenchMain.say("wrote %s and %s", options.out(), png);
             }
+            finished = true;
         } finally {
             for (Target target : targets) {
                 target.server().close();
+            }
+            // the servers' logs (hundreds of MiB of access log per run) are kept only when something failed
+            if (finished) {
+                BenchMain.deleteTree(work);
+            } else {
+                BenchMain.say("the servers' logs are kept in %s", work);
             }
         }
         System.exit(0);

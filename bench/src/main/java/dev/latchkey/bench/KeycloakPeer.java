@@ -95,7 +95,7 @@ final class KeycloakPeer {
                 BenchMain.say("unzipping %s", zip);
                 unzip(zip, unpacked);
                 Files.move(unpacked.resolve("keycloak-" + VERSION), home, StandardCopyOption.ATOMIC_MOVE);
-                deleteTree(unpacked);
+                BenchMain.deleteTree(unpacked);
                 Files.delete(zip);
             }
             Path marker = home.resolve(BUILT_MARKER);
@@ -319,14 +319,6 @@ final class KeycloakPeer {
                 if (out.getFileName().toString().endsWith(".sh")) {
                     out.toFile().setExecutable(true, false);
                 }
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
             }
         }
     }
