@@ -7,7 +7,9 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import java.security.Provider;
 import java.text.ParseException;
 import java.time.Instant;
 import java.util.Map;
@@ -49,14 +51,35 @@ public record SigningKey(String kid, JWK privateJwk, JWSAlgorithm algorithm, Ins
         checkAlgorithmFitsKey(privateJwk, algorithm);
     }
 
-    /** Generates a fresh RSA 2048 key for RS256; its kid is the RFC 7638 thumbprint. */
+    /** Generates a fresh RSA 2048 key for RS256 with the JDK's providers; its kid is the RFC 7638 thumbprint. */
     public static SigningKey generateRsa(Instant createdAt) {
+        return generate(JWSAlgorithm.RS256, createdAt, null);
+    }
+
+    /**
+     * Generates a fresh key for RS256 (RSA 2048) or ES256 (P-256); its kid is the RFC 7638
+     * thumbprint.
+     *
+     * @param provider makes the key pair (the server passes its signature provider: AWS-LC makes
+     *                 an RSA key in a third of the JDK's time, which a first start waits for);
+     *                 null: the JDK's providers
+     */
+    public static SigningKey generate(JWSAlgorithm algorithm, Instant createdAt, Provider provider) {
         try {
-            RSAKey generated = new RSAKeyGenerator(RSA_KEY_BITS).generate();
-            return fromJwk(generated, JWSAlgorithm.RS256, createdAt);
+            if (JWSAlgorithm.RS256.equals(algorithm)) {
+                RSAKeyGenerator generator = new RSAKeyGenerator(RSA_KEY_BITS);
+                return fromJwk(provider == null ? generator.generate() : generator.provider(provider).generate(),
+                        algorithm, createdAt);
+            }
+            if (JWSAlgorithm.ES256.equals(algorithm)) {
+                ECKeyGenerator generator = new ECKeyGenerator(Curve.P_256);
+                return fromJwk(provider == null ? generator.generate() : generator.provider(provider).generate(),
+                        algorithm, createdAt);
+            }
         } catch (JOSEException e) {
-            throw new IllegalStateException("Could not generate an RSA signing key", e);
+            throw new IllegalStateException("Could not generate a " + algorithm + " signing key", e);
         }
+        throw new IllegalArgumentException("unsupported algorithm " + algorithm + " (use RS256 or ES256)");
     }
 
     /**

@@ -46,6 +46,15 @@ class NativeSignatureProviderTest {
     }
 
     @Test
+    void keysTheNativeProviderGeneratesSignTokensTheJdkAccepts() {
+        // the server generates its keys (a first start's development key, rotations) with the provider it signs with
+        assertInteroperates(SigningKey.generate(JWSAlgorithm.RS256, T0, accp));
+        assertInteroperates(SigningKey.generate(JWSAlgorithm.ES256, T0, accp));
+        assertThat(SigningKey.generate(JWSAlgorithm.RS256, T0, accp).privateJwk().toRSAKey().size())
+                .isEqualTo(SigningKey.RSA_KEY_BITS);
+    }
+
+    @Test
     void rs256SignaturesAreByteForByteTheJdks() {
         // PKCS#1 v1.5 is deterministic: the same key and input give the same signature.
         SigningKey key = SigningKey.generateRsa(T0);

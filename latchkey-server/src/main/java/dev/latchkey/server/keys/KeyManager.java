@@ -139,7 +139,7 @@ public final class KeyManager implements KeyRingSource, AutoCloseable {
             }
             store.activate(configured.kid(), now);
         } else if (activeRow(store.all()).isEmpty()) {
-            SigningKey dev = SigningKeySource.loadOrGenerateDevKey(dataDirectory, clock);
+            SigningKey dev = SigningKeySource.loadOrGenerateDevKey(dataDirectory, clock, signatureProvider);
             StoredKey active = store.activateIfNoneActive(toStored(dev, StoredKey.GENERATED), now);
             if (active.kid().equals(dev.kid())) {
                 log.info("registered the development signing key {} of {}", dev.kid(), dataDirectory);
@@ -434,18 +434,8 @@ public final class KeyManager implements KeyRingSource, AutoCloseable {
                 key.createdAt(), null, null);
     }
 
-    private static SigningKey newKey(JWSAlgorithm algorithm, Instant now) {
-        if (JWSAlgorithm.ES256.equals(algorithm)) {
-            try {
-                return SigningKey.fromJwk(new ECKeyGenerator(Curve.P_256).generate(), JWSAlgorithm.ES256, now);
-            } catch (JOSEException e) {
-                throw new IllegalStateException("Could not generate an EC signing key", e);
-            }
-        }
-        if (JWSAlgorithm.RS256.equals(algorithm)) {
-            return SigningKey.generateRsa(now);
-        }
-        throw new IllegalArgumentException("unsupported algorithm " + algorithm + " (use RS256 or ES256)");
+    private SigningKey newKey(JWSAlgorithm algorithm, Instant now) {
+        return SigningKey.generate(algorithm, now, signatureProvider);
     }
 
     @Override

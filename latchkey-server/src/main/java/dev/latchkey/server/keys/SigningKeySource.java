@@ -12,6 +12,7 @@ import java.io.StringReader;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECPublicKeySpec;
@@ -129,13 +130,18 @@ public final class SigningKeySource {
      * <p>A loaded key's {@code createdAt} is the file's last-modified time.
      */
     public static SigningKey loadOrGenerateDevKey(Path dataDir, Clock clock) {
+        return loadOrGenerateDevKey(dataDir, clock, null);
+    }
+
+    /** As above, generating with {@code provider} (null: the JDK's providers). */
+    public static SigningKey loadOrGenerateDevKey(Path dataDir, Clock clock, Provider provider) {
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(clock, "clock");
         Path file = dataDir.resolve(DEV_KEY_FILE);
         if (Files.exists(file)) {
             return fromPemFile(file, lastModified(file, clock));
         }
-        SigningKey generated = SigningKey.generateRsa(clock.instant());
+        SigningKey generated = SigningKey.generate(JWSAlgorithm.RS256, clock.instant(), provider);
         try {
             boolean won = writeNew(dataDir, file, toPkcs8Pem((RSAKey) generated.privateJwk()));
             return won ? generated : fromPemFile(file, lastModified(file, clock));
