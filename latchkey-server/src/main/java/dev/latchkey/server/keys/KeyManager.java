@@ -1,9 +1,6 @@
 package dev.latchkey.server.keys;
 
-import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.jwk.Curve;
-import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import dev.latchkey.core.tokens.KeyRing;
 import dev.latchkey.core.tokens.KeyRingSource;
 import dev.latchkey.core.tokens.SigningKey;
