@@ -53,8 +53,8 @@ public final class Argon2idHasher implements PasswordHasher {
      * every 100 ms under a login load, which cost about a third of the hashing pool's time.
      * At most {@code retainedMemories} are kept, one per hash that can run at once (the hashing
      * pool's threads); a hash that finds none idle allocates its own, which is kept only if there
-     * is room. Not tied to threads: a thread that hashed once would otherwise hold 19 MiB for the
-     * life of the process.
+     * is room. Not tied to threads: a thread that hashed once would otherwise hold 19 MiB for the life of the
+     * process.
      */
     private final BlockingQueue<Argon2BytesGenerator.BlockPool> idleMemories;
 

@@ -64,8 +64,6 @@ public final class BcryptHasher implements PasswordHasher {
 
     private static final Pattern MODULAR_CRYPT = Pattern.compile("\\$2[aby]\\$([0-9]{2})\\$[./A-Za-z0-9]{53}");
     private static final int SALT_BYTES = 16;
-    /** 128 random bits: a password nobody can guess. */
-    private static final int DECOY_PASSWORD_BYTES = 16;
     /** {@code $2b$12$}: the variant and the cost, before the salt. */
     private static final int CRYPT_PREFIX_LENGTH = 7;
 
@@ -118,7 +116,7 @@ public final class BcryptHasher implements PasswordHasher {
      */
     @Override
     public String decoyHash() {
-        byte[] password = new byte[DECOY_PASSWORD_BYTES];
+        byte[] password = new byte[SALT_BYTES];
         byte[] salt = new byte[SALT_BYTES];
         random.nextBytes(password);
         random.nextBytes(salt);

@@ -15,8 +15,8 @@ import java.util.function.Consumer;
  * <p>Unknown email addresses must cost as much as known ones, or response time tells an
  * attacker which accounts exist: {@link #verifyDummy} verifies against a hash made with the
  * primary's parameters. That dummy hash is the primary's {@link PasswordHasher#decoyHash}, made
- * once in the constructor: cheap, where a real hash would be the longest single step of every
- * start, and made before any request, so none pays for it and no lazy synchronization is needed.
+ * once in the constructor without the cost of a real hash (which was the longest single step of
+ * a start), so no request pays for it and no lazy synchronization is needed.
  *
  * <p>Thread-safe; hashing is CPU- and memory-heavy, so callers run it on a bounded pool.
  */
