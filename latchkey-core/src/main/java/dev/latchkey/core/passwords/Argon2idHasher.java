@@ -53,8 +53,8 @@ public final class Argon2idHasher implements PasswordHasher {
      * every 100 ms under a login load, which cost about a third of the hashing pool's time.
      * At most {@code retainedMemories} are kept, one per hash that can run at once (the hashing
      * pool's threads); a hash that finds none idle allocates its own, which is kept only if there
-     * is room. Not tied to threads: a thread that hashed once would otherwise hold 19 MiB for the life of the
-     * process.
+     * is room. Not tied to threads: a thread that hashed once (the one that makes the dummy hash
+     * at start) would otherwise hold 19 MiB for the life of the process.
      */
     private final BlockingQueue<Argon2BytesGenerator.BlockPool> idleMemories;
 
@@ -92,20 +92,7 @@ public final class Argon2idHasher implements PasswordHasher {
 
     /** Deterministic variant for tests against reference vectors. */
     String hash(String password, byte[] salt) {
-        return encode(salt, compute(password, new Phc(parameters, salt, new byte[HASH_BYTES])));
-    }
-
-    /** A random salt and a random hash value: a password matching it is as hard to find as one of a real hash. */
-    @Override
-    public String decoyHash() {
-        byte[] salt = new byte[SALT_BYTES];
-        byte[] hash = new byte[HASH_BYTES];
-        random.nextBytes(salt);
-        random.nextBytes(hash);
-        return encode(salt, hash);
-    }
-
-    private String encode(byte[] salt, byte[] hash) {
+        byte[] hash = compute(password, new Phc(parameters, salt, new byte[HASH_BYTES]));
         return PREFIX + "v=19$m=" + parameters.memoryKiB() + ",t=" + parameters.iterations()
                 + ",p=" + parameters.parallelism() + "$" + ENCODER.encodeToString(salt)
                 + "$" + ENCODER.encodeToString(hash);

@@ -5,7 +5,6 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -64,8 +63,6 @@ public final class BcryptHasher implements PasswordHasher {
 
     private static final Pattern MODULAR_CRYPT = Pattern.compile("\\$2[aby]\\$([0-9]{2})\\$[./A-Za-z0-9]{53}");
     private static final int SALT_BYTES = 16;
-    /** {@code $2b$12$}: the variant and the cost, before the salt. */
-    private static final int CRYPT_PREFIX_LENGTH = 7;
 
     private final int cost;
     private final SecureRandom random;
@@ -107,21 +104,6 @@ public final class BcryptHasher implements PasswordHasher {
         } finally {
             Arrays.fill(input, (byte) 0);
         }
-    }
-
-    /**
-     * A real bcrypt hash of a random password, made at the lowest cost (about a millisecond) and
-     * labelled with this hasher's: at this cost its checksum belongs to no known password, and
-     * verifying against it runs the full cost.
-     */
-    @Override
-    public String decoyHash() {
-        byte[] password = new byte[SALT_BYTES];
-        byte[] salt = new byte[SALT_BYTES];
-        random.nextBytes(password);
-        random.nextBytes(salt);
-        String cheap = OpenBSDBCrypt.generate("2b", password, salt, MIN_COST);
-        return String.format(Locale.ROOT, "$2b$%02d$", cost) + cheap.substring(CRYPT_PREFIX_LENGTH);
     }
 
     /** False for a wrong password, and without running bcrypt for a hash above {@link #MAX_COST}. */

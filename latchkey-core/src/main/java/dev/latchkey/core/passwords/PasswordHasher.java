@@ -17,11 +17,4 @@ public interface PasswordHasher {
 
     /** True when the hash was made with other parameters than this hasher's, so it should be redone. */
     boolean needsRehash(String encodedHash);
-
-    /**
-     * A well-formed hash with this hasher's parameters that no known password matches: verifying
-     * against it costs what verifying a real hash costs, so a login for an unknown account takes
-     * as long as a wrong password for a known one. Unlike a real hash, it is cheap to make.
-     */
-    String decoyHash();
 }

@@ -2,6 +2,7 @@ package dev.latchkey.core.passwords;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -14,9 +15,8 @@ import java.util.function.Consumer;
  *
  * <p>Unknown email addresses must cost as much as known ones, or response time tells an
  * attacker which accounts exist: {@link #verifyDummy} verifies against a hash made with the
- * primary's parameters. That dummy hash is the primary's {@link PasswordHasher#decoyHash}, made
- * once in the constructor without the cost of a real hash (which was the longest single step of
- * a start), so no request pays for it and no lazy synchronization is needed.
+ * primary's parameters. That dummy hash is computed once, eagerly, in the constructor (one
+ * hash at startup), so no request ever pays for it and no lazy synchronization is needed.
  *
  * <p>Thread-safe; hashing is CPU- and memory-heavy, so callers run it on a bounded pool.
  */
@@ -48,8 +48,9 @@ public final class PasswordHashing {
      * @param primary   makes every new hash
      * @param verifiers every scheme stored hashes may be in; the primary is tried first
      *                  whether or not it is listed
+     * @param random    for the dummy password
      */
-    public PasswordHashing(PasswordHasher primary, List<PasswordHasher> verifiers) {
+    public PasswordHashing(PasswordHasher primary, List<PasswordHasher> verifiers, SecureRandom random) {
         this.primary = Objects.requireNonNull(primary, "primary");
         List<PasswordHasher> all = new ArrayList<>();
         all.add(primary);
@@ -59,14 +60,17 @@ public final class PasswordHashing {
             }
         }
         this.verifiers = List.copyOf(all);
-        this.dummyHash = primary.decoyHash();
+        byte[] dummyPassword = new byte[24];
+        random.nextBytes(dummyPassword);
+        this.dummyHash = primary.hash(Base64.getEncoder().encodeToString(dummyPassword));
     }
 
     /** Argon2id with OWASP's parameters as primary; bcrypt (cost 12) to verify imported hashes. */
     public static PasswordHashing argon2idDefault(SecureRandom random) {
         return new PasswordHashing(
                 new Argon2idHasher(Argon2idParameters.owasp(), random),
-                List.of(new BcryptHasher(BcryptHasher.DEFAULT_COST, random)));
+                List.of(new BcryptHasher(BcryptHasher.DEFAULT_COST, random)),
+                random);
     }
 
     /** As below, with warnings dropped (benchmarks and tests that only hash). */
@@ -93,8 +97,8 @@ public final class PasswordHashing {
                 new Argon2idParameters(argon2MemoryKiB, argon2Iterations, argon2Parallelism), random, concurrentHashes);
         BcryptHasher bcrypt = new BcryptHasher(bcryptCost, random, warnings);
         return switch (algorithm.strip().toLowerCase(Locale.ROOT)) {
-            case "argon2id" -> new PasswordHashing(argon2id, List.of(bcrypt));
-            case "bcrypt" -> new PasswordHashing(bcrypt, List.of(argon2id));
+            case "argon2id" -> new PasswordHashing(argon2id, List.of(bcrypt), random);
+            case "bcrypt" -> new PasswordHashing(bcrypt, List.of(argon2id), random);
             default -> throw new IllegalArgumentException(
                     "unknown password hashing algorithm '" + algorithm + "': use argon2id or bcrypt");
         };

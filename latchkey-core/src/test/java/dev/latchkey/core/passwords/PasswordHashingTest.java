@@ -14,7 +14,7 @@ class PasswordHashingTest {
     private final SecureRandom random = new SecureRandom();
     private final Argon2idHasher argon2id = new Argon2idHasher(new Argon2idParameters(1024, 1, 1), random);
     private final BcryptHasher bcrypt = new BcryptHasher(10, random);
-    private final PasswordHashing hashing = new PasswordHashing(argon2id, List.of(argon2id, bcrypt));
+    private final PasswordHashing hashing = new PasswordHashing(argon2id, List.of(argon2id, bcrypt), random);
 
     @Test
     void hashesWithThePrimary() {
@@ -52,7 +52,7 @@ class PasswordHashingTest {
 
     @Test
     void bcryptPrimaryUpgradesArgon2idHashes() {
-        PasswordHashing bcryptFirst = new PasswordHashing(bcrypt, List.of(argon2id));
+        PasswordHashing bcryptFirst = new PasswordHashing(bcrypt, List.of(argon2id), random);
 
         assertThat(bcryptFirst.hash(PASSWORD)).startsWith("$2b$10$");
         assertThat(bcryptFirst.verify(PASSWORD, argon2id.hash(PASSWORD))).isEqualTo(new Verification(true, true));
