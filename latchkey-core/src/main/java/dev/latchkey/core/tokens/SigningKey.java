@@ -66,15 +66,12 @@ public record SigningKey(String kid, JWK privateJwk, JWSAlgorithm algorithm, Ins
      */
     public static SigningKey generate(JWSAlgorithm algorithm, Instant createdAt, Provider provider) {
         try {
+            // Nimbus's generators take a null provider as the JDK's default
             if (JWSAlgorithm.RS256.equals(algorithm)) {
-                RSAKeyGenerator generator = new RSAKeyGenerator(RSA_KEY_BITS);
-                return fromJwk(provider == null ? generator.generate() : generator.provider(provider).generate(),
-                        algorithm, createdAt);
+                return fromJwk(new RSAKeyGenerator(RSA_KEY_BITS).provider(provider).generate(), algorithm, createdAt);
             }
             if (JWSAlgorithm.ES256.equals(algorithm)) {
-                ECKeyGenerator generator = new ECKeyGenerator(Curve.P_256);
-                return fromJwk(provider == null ? generator.generate() : generator.provider(provider).generate(),
-                        algorithm, createdAt);
+                return fromJwk(new ECKeyGenerator(Curve.P_256).provider(provider).generate(), algorithm, createdAt);
             }
         } catch (JOSEException e) {
             throw new IllegalStateException("Could not generate a " + algorithm + " signing key", e);
