@@ -1,6 +1,7 @@
 package dev.latchkey.core.tokens;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -52,6 +53,10 @@ class NativeSignatureProviderTest {
         assertInteroperates(SigningKey.generate(JWSAlgorithm.ES256, T0, accp));
         assertThat(SigningKey.generate(JWSAlgorithm.RS256, T0, accp).privateJwk().toRSAKey().size())
                 .isEqualTo(SigningKey.RSA_KEY_BITS);
+        // the key pair comes from the provider given, not the JDK's: one that makes none fails
+        Provider none = new Provider("none", "1", "generates no keys") { };
+        assertThatThrownBy(() -> SigningKey.generate(JWSAlgorithm.RS256, T0, none)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> SigningKey.generate(JWSAlgorithm.ES256, T0, none)).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
